@@ -1,0 +1,33 @@
+"""`chatdex demo`: the bundled sample export (self-written, twelve conversations from
+2023 to 2026 in five languages), imported into a temporary index."""
+
+from __future__ import annotations
+
+import tempfile
+from importlib import resources
+from pathlib import Path
+
+from chatdex import render
+from chatdex.importer import import_exports
+from chatdex.stats import index_stats
+
+
+def sample_export() -> Path:
+    return Path(str(resources.files("chatdex.demo").joinpath("conversations.json")))
+
+
+def run_demo() -> None:
+    out = render.stdout()
+    with tempfile.TemporaryDirectory(prefix="chatdex-demo-") as temp:
+        index = Path(temp) / "index"
+        out.print(f"[bold]chatdex demo[/]: importing the sample export {sample_export()}\n")
+        summary = import_exports([sample_export()], index)
+        render.import_summary(out, summary, str(index))
+        out.print("\n[bold]Importing the same export again[/] changes nothing:")
+        render.import_summary(out, import_exports([sample_export()], index), str(index))
+        out.print("\n[bold]What is in the index[/] (chatdex stats):\n")
+        render.stats(out, index_stats(index))
+    out.print(
+        "\nNext: download your export (ChatGPT → Settings → Data controls → Export data) and run\n"
+        "  chatdex import ~/Downloads/<your-export>.zip"
+    )

@@ -1,0 +1,183 @@
+"""`chatdex import`: export files -> normalized conversations -> index documents.
+
+Re-import rules: a conversation whose content hash is already indexed is skipped; a changed
+one replaces all its documents (delete by key, then add); one older than the indexed copy
+(by update time) is kept out; conversations absent from an export stay. Commits happen
+between conversations in batches, so a crash leaves only whole conversations and a rerun
+completes the rest."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import tantivy
+
+from chatdex import archive, documents
+from chatdex.exports import read_conversations
+from chatdex.model import Conversation, Skipped
+from chatdex.store import Store, open_for_write
+
+BATCH_MESSAGES = 20_000
+
+
+@dataclass
+class ImportSummary:
+    files: int = 0
+    bytes: int = 0
+    conversations_new: int = 0
+    conversations_updated: int = 0
+    conversations_unchanged: int = 0
+    conversations_older: int = 0
+    conversations_skipped: int = 0
+    messages_indexed: int = 0
+    seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def conversations_seen(self) -> int:
+        return (
+            self.conversations_new + self.conversations_updated + self.conversations_unchanged
+            + self.conversations_older
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["messages_per_second"] = round(self.messages_indexed / self.seconds, 1) if self.seconds else 0.0
+        data["seconds"] = round(self.seconds, 3)
+        return data
+
+
+class Progress:
+    """What the importer reports while it runs; the CLI subclasses it with a progress bar."""
+
+    def start(self, total_bytes: int) -> None: ...
+
+    def advance(self, nbytes: int) -> None: ...
+
+    def conversation(self, summary: ImportSummary) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+@dataclass(slots=True)
+class _Known:
+    digest: int
+    updated: datetime | None
+
+
+class _Importer:
+    def __init__(self, store: Store, summary: ImportSummary, batch_messages: int, wait_seconds: float) -> None:
+        self.store = store
+        self.schema = store.schema.schema
+        self.summary = summary
+        self.batch_messages = batch_messages
+        self.writer = store.writer(wait_seconds=wait_seconds)
+        # Taken once: the committed state before this run. What this run writes is in `_written`.
+        self.searcher = store.index.searcher()
+        self._written: dict[str, _Known] = {}
+        self._pending = 0
+
+    def known(self, key: str) -> _Known | None:
+        if key in self._written:
+            return self._written[key]
+        query = tantivy.Query.boolean_query(
+            [
+                (tantivy.Occur.Must, tantivy.Query.term_query(self.schema, "conv_key", key)),
+                (tantivy.Occur.Must, tantivy.Query.term_query(self.schema, "kind", documents.CONVERSATION)),
+            ]
+        )
+        hits = self.searcher.search(query, 1).hits
+        if not hits:
+            return None
+        record = self.searcher.doc(hits[0][1])
+        return _Known(record.get_first("conv_hash"), record.get_first("conv_updated"))
+
+    def add(self, conversation: Conversation) -> None:
+        digest = documents.content_hash(conversation)
+        key = conversation.key
+        existing = self.known(key)
+        if existing is not None and existing.digest == digest:
+            self.summary.conversations_unchanged += 1
+            return
+        if (
+            existing is not None
+            and existing.updated is not None
+            and conversation.updated is not None
+            and conversation.updated < existing.updated
+        ):
+            self.summary.conversations_older += 1
+            return
+        if existing is not None:
+            self.writer.delete_documents_by_term("conv_key", key)
+            self.summary.conversations_updated += 1
+        else:
+            self.summary.conversations_new += 1
+        for document in documents.message_documents(conversation, self.schema):
+            self.writer.add_document(document)
+        self.writer.add_document(documents.conversation_record(conversation, digest, self.schema))
+        self._written[key] = _Known(digest, conversation.updated)
+        self.summary.messages_indexed += len(conversation.messages)
+        self._pending += len(conversation.messages) + 1
+        if self._pending >= self.batch_messages:
+            self.commit()
+
+    def commit(self) -> None:
+        self.writer.commit()
+        self._pending = 0
+
+    def close(self, ok: bool) -> None:
+        if ok:
+            self.commit()
+        else:
+            self.writer.rollback()
+        # Waiting for merges releases the writer and its lock before the command returns.
+        self.writer.wait_merging_threads()
+
+
+def import_exports(
+    paths: list[Path],
+    index_path: Path,
+    progress: Progress | None = None,
+    batch_messages: int = BATCH_MESSAGES,
+    wait_seconds: float = 0.0,
+    on_skip: Callable[[Skipped], None] | None = None,
+) -> ImportSummary:
+    """Import every export under `paths`. All paths are resolved and checked before the
+    index is opened; on an error mid-file, the batch in progress is rolled back and the
+    batches already committed (whole conversations) stay."""
+    started = time.perf_counter()
+    progress = progress or Progress()
+    collected = archive.collect(paths)
+    summary = ImportSummary(files=len(collected.files), warnings=list(collected.warnings))
+    store = open_for_write(index_path)
+    importer = _Importer(store, summary, batch_messages, wait_seconds)
+    progress.start(sum(export.size for export in collected.files))
+
+    def on_read(nbytes: int) -> None:
+        summary.bytes += nbytes
+        progress.advance(nbytes)
+
+    ok = False
+    try:
+        for export in collected.files:
+            for item in read_conversations(export, on_read):
+                if isinstance(item, Skipped):
+                    summary.conversations_skipped += 1
+                    summary.warnings.append(f"{item.where} skipped: {item.reason}")
+                    if on_skip:
+                        on_skip(item)
+                else:
+                    importer.add(item)
+                progress.conversation(summary)
+        ok = True
+    finally:
+        progress.stop()
+        importer.close(ok)
+    store.record_import(paths)
+    summary.seconds = time.perf_counter() - started
+    return summary

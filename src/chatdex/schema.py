@@ -1,0 +1,71 @@
+"""The index schema, read from index_schema/schema.json (shipped in the wheel as
+chatdex/index_schema). It is the one source of truth for fields and tokenizers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import orjson
+import tantivy
+
+_REPO_SCHEMA = Path(__file__).resolve().parents[2] / "index_schema" / "schema.json"
+
+
+@dataclass(frozen=True, slots=True)
+class IndexSchema:
+    version: int
+    schema: tantivy.Schema
+    fields: dict[str, dict[str, Any]]
+    tokenizers: dict[str, tantivy.TextAnalyzer]
+
+    def register(self, index: tantivy.Index) -> None:
+        # Tokenizers are not persisted in the index: every open must register them.
+        for name, analyzer in self.tokenizers.items():
+            index.register_tokenizer(name, analyzer)
+
+
+def _schema_text() -> bytes:
+    packaged = resources.files("chatdex").joinpath("index_schema", "schema.json")
+    if packaged.is_file():
+        return packaged.read_bytes()
+    return _REPO_SCHEMA.read_bytes()  # a source checkout or an editable install
+
+
+def _analyzer(spec: dict[str, Any]) -> tantivy.TextAnalyzer:
+    builder = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.regex(spec["pattern"]))
+    for item in spec.get("filters", []):
+        make = getattr(tantivy.Filter, item["name"])
+        builder = builder.filter(make(item["arg"]) if "arg" in item else make())
+    return builder.build()
+
+
+@cache
+def load() -> IndexSchema:
+    data = orjson.loads(_schema_text())
+    builder = tantivy.SchemaBuilder()
+    fields: dict[str, dict[str, Any]] = {}
+    for field in data["fields"]:
+        name, kind = field["name"], field["type"]
+        fields[name] = field
+        if kind == "text":
+            builder.add_text_field(
+                name,
+                stored=field.get("stored", False),
+                fast=field.get("fast", False),
+                tokenizer_name=field.get("tokenizer", "default"),
+                index_option=field.get("index_option", "position"),
+            )
+        else:
+            add = {
+                "date": builder.add_date_field,
+                "unsigned": builder.add_unsigned_field,
+                "integer": builder.add_integer_field,
+                "boolean": builder.add_boolean_field,
+            }[kind]
+            add(name, stored=field.get("stored", False), indexed=field.get("indexed", False), fast=field.get("fast", False))
+    tokenizers = {name: _analyzer(spec) for name, spec in data["tokenizers"].items()}
+    return IndexSchema(int(data["version"]), builder.build(), fields, tokenizers)

@@ -1,0 +1,150 @@
+"""Opening the index directory: creating it, checking it was written by this chatdex with
+this schema version, and taking the writer lock with a message people can act on.
+
+Beside tantivy's files the directory holds chatdex.json: the schema version and the list
+of exports imported, which `chatdex reindex` replays into a fresh index."""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+import tantivy
+
+from chatdex import __version__
+from chatdex.errors import IndexBusy, IndexCorrupt, IndexMissing, IndexStateError, SchemaMismatch
+from chatdex.schema import IndexSchema, load
+
+META_FILE = "chatdex.json"
+_TANTIVY_META = "meta.json"
+
+
+@dataclass
+class Store:
+    path: Path
+    index: tantivy.Index
+    schema: IndexSchema
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def save_meta(self) -> None:
+        write_meta(self.path, self.meta)
+
+    def record_import(self, paths: list[Path]) -> None:
+        known = self.meta.setdefault("imports", [])
+        for path in paths:
+            entry = str(path.resolve())
+            if entry not in known:
+                known.append(entry)
+        self.save_meta()
+
+    def writer(self, heap_bytes: int = 256_000_000, threads: int = 0, wait_seconds: float = 0.0) -> tantivy.IndexWriter:
+        deadline = time.monotonic() + wait_seconds
+        while True:
+            try:
+                return self.index.writer(heap_size=heap_bytes, num_threads=threads)
+            except ValueError as error:
+                text = str(error)
+                if "LockBusy" in text:
+                    if time.monotonic() < deadline:
+                        time.sleep(0.2)
+                        continue
+                    raise IndexBusy(
+                        f"the index at {self.path} is busy: another chatdex import is writing to it; "
+                        "wait for it to finish and run this again"
+                    ) from None
+                if "Permission denied" in text or "Read-only" in text:
+                    raise IndexStateError(f"cannot write to the index at {self.path}: permission denied") from None
+                raise IndexCorrupt(f"cannot open the index at {self.path} for writing: {text}") from None
+
+    def size_bytes(self) -> int:
+        return sum(entry.stat().st_size for entry in self.path.iterdir() if entry.is_file())
+
+
+def write_meta(path: Path, meta: dict[str, Any]) -> None:
+    # Written whole to a temporary file and renamed, so a crash never leaves half a file.
+    target = path / META_FILE
+    temp = path / f".{META_FILE}.tmp"
+    temp.write_bytes(orjson.dumps(meta, option=orjson.OPT_INDENT_2))
+    os.replace(temp, target)
+
+
+def read_meta(path: Path) -> dict[str, Any] | None:
+    try:
+        data = orjson.loads((path / META_FILE).read_bytes())
+    except FileNotFoundError:
+        return None
+    except (orjson.JSONDecodeError, OSError):
+        raise IndexCorrupt(f"{path / META_FILE} is damaged; rebuild the index (see `chatdex reindex --help`)") from None
+    if not isinstance(data, dict):
+        raise IndexCorrupt(f"{path / META_FILE} is damaged; rebuild the index (see `chatdex reindex --help`)")
+    return data
+
+
+def rebuild_hint(path: Path, meta: dict[str, Any]) -> str:
+    if meta.get("imports"):
+        return f"rebuild it with `chatdex reindex --index {path}` (re-imports the {len(meta['imports'])} exports recorded)"
+    return f"delete {path} and run `chatdex import` on your exports again"
+
+
+def _check_version(path: Path, meta: dict[str, Any], schema: IndexSchema) -> None:
+    found = meta.get("schema_version")
+    if found != schema.version:
+        raise SchemaMismatch(
+            f"the index at {path} was built with schema version {found}, and this chatdex uses "
+            f"version {schema.version}; {rebuild_hint(path, meta)}"
+        )
+
+
+def _open_tantivy(path: Path, schema: IndexSchema) -> tantivy.Index:
+    try:
+        index = tantivy.Index.open(str(path))
+    except ValueError as error:
+        raise IndexCorrupt(f"cannot open the index at {path}: {error}") from None
+    schema.register(index)
+    return index
+
+
+def open_for_read(path: Path) -> Store:
+    schema = load()
+    meta = read_meta(path) if path.is_dir() else None
+    if meta is None or not (path / _TANTIVY_META).exists():
+        if path.is_dir() and (path / _TANTIVY_META).exists():
+            raise IndexCorrupt(f"{path} holds a search index that chatdex did not create")
+        raise IndexMissing(f"no index at {path} yet; run `chatdex import <export.zip>` first")
+    _check_version(path, meta, schema)
+    return Store(path, _open_tantivy(path, schema), schema, meta)
+
+
+def open_for_write(path: Path) -> Store:
+    """Open the index, creating it (and its parent folders) on first use."""
+    schema = load()
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise IndexStateError(f"cannot create the index folder {path}: {error.strerror}") from None
+    meta = read_meta(path)
+    has_tantivy = (path / _TANTIVY_META).exists()
+    if meta is None:
+        if has_tantivy:
+            raise IndexCorrupt(f"{path} holds a search index that chatdex did not create; choose another --index")
+        if any(path.iterdir()):
+            raise IndexStateError(f"{path} is not empty and is not a chatdex index; choose another --index")
+        meta = {"schema_version": schema.version, "created_by": f"chatdex {__version__}", "imports": []}
+        try:
+            write_meta(path, meta)
+        except OSError as error:
+            raise IndexStateError(f"cannot write to {path}: {error.strerror}") from None
+    _check_version(path, meta, schema)
+    if not has_tantivy:
+        try:
+            index = tantivy.Index(schema.schema, path=str(path), reuse=True)
+        except ValueError as error:
+            raise IndexStateError(f"cannot create the index at {path}: {error}") from None
+        schema.register(index)
+    else:
+        index = _open_tantivy(path, schema)
+    return Store(path, index, schema, meta)

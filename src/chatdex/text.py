@@ -1,0 +1,60 @@
+"""Text clean-up shared by the source parsers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+# ChatGPT marks citations with private-use characters: U+E200 opens a marker whose fields
+# are separated by U+E202 and closed by U+E201 (cite, filecite, image_group, entity, ...);
+# U+E203/U+E204 wrap cited spans, whose text stays. Older exports use 【3†title†domain】.
+_PRIVATE_MARKER = re.compile("\ue200[^\ue200\ue201]*\ue201")
+_PRIVATE_CHARS = re.compile("[\ue200-\ue2ff]")
+_BRACKET_CITATION = re.compile("【[^【】\n]{0,300}?†[^【】\n]{0,300}?】|【\\d+(?::\\d+)?】")
+
+
+def strip_citations(text: str) -> str:
+    if "\ue200" in text or "【" in text or "\ue203" in text:
+        text = _PRIVATE_MARKER.sub("", text)
+        text = _PRIVATE_CHARS.sub("", text)
+        text = _BRACKET_CITATION.sub("", text)
+    return text
+
+
+def string_values(value: Any, skip_keys: frozenset[str] = frozenset()) -> Iterator[str]:
+    """Every non-empty string inside a JSON value, depth-first, iteratively (no recursion
+    limit to hit on hostile nesting)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if item.strip():
+                yield item
+        elif isinstance(item, dict):
+            stack.extend(v for k, v in reversed(item.items()) if k not in skip_keys)
+        elif isinstance(item, list):
+            stack.extend(reversed(item))
+
+
+def to_datetime(value: Any) -> datetime | None:
+    """Epoch seconds (int/float), or an ISO 8601 string; None for anything unusable."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        if not (0 < value < 32503680000):  # before year 3000; rejects NaN and inf too
+            return None
+        return datetime.fromtimestamp(value, UTC)
+    if isinstance(value, str) and value:
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return None
+
+
+def epoch(value: Any) -> float | None:
+    parsed = to_datetime(value)
+    return parsed.timestamp() if parsed else None
