@@ -14,6 +14,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path, PurePosixPath
 from typing import IO
 
@@ -176,7 +177,9 @@ def _check_manifest(
         for entry in entries:
             listed = entry.get("path") if isinstance(entry, dict) else None
             if isinstance(listed, str) and PurePosixPath(listed).name not in present:
-                warnings.append(f"{where}: export_manifest.json lists {listed}, which is missing (incomplete download?)")
+                warnings.append(
+                    f"{where}: export_manifest.json lists {listed}, which is missing (incomplete download?)"
+                )
 
 
 @contextmanager
@@ -212,7 +215,9 @@ def _from_zip(path: Path, warnings: list[str]) -> list[ExportFile]:
             if PurePosixPath(n).name in ("user.json", "export_manifest.json") and _depth(n) <= 1
         }
         account = _account_from({n: r for n, r in side.items() if n.endswith("user.json")})
-        _check_manifest({n: r for n, r in side.items() if n.endswith("manifest.json")}, names, str(path), warnings)
+        _check_manifest(
+            {n: r for n, r in side.items() if n.endswith("manifest.json")}, names, str(path), warnings
+        )
     return [
         ExportFile(
             f"{path}:{name}",
@@ -227,7 +232,9 @@ def _from_zip(path: Path, warnings: list[str]) -> list[ExportFile]:
 
 def _check_directory(path: Path, infos: list[zipfile.ZipInfo]) -> None:
     if len(infos) > MAX_MEMBERS:
-        raise ArchiveError(f"{path}: {len(infos):,} entries is more than the {MAX_MEMBERS:,} an export can have")
+        raise ArchiveError(
+            f"{path}: {len(infos):,} entries is more than the {MAX_MEMBERS:,} an export can have"
+        )
     seen: set[str] = set()
     for info in infos:
         name = info.filename
@@ -237,8 +244,15 @@ def _check_directory(path: Path, infos: list[zipfile.ZipInfo]) -> None:
         if name in seen:
             raise ArchiveError(f"{path}: the entry {name!r} appears twice; refusing this archive")
         seen.add(name)
-    spans = sorted((info.header_offset, info.header_offset + 30 + len(info.orig_filename.encode()) + info.compress_size, info.filename) for info in infos)
-    for (_, end, first), (start, _, second) in zip(spans, spans[1:], strict=False):
+    spans = sorted(
+        (
+            info.header_offset,
+            info.header_offset + 30 + len(info.orig_filename.encode()) + info.compress_size,
+            info.filename,
+        )
+        for info in infos
+    )
+    for (_, end, first), (start, _, second) in pairwise(spans):
         if start < end:
             raise ArchiveError(f"{path}: entries {first!r} and {second!r} overlap; refusing this archive")
 
@@ -255,7 +269,9 @@ def _check_member(path: Path, info: zipfile.ZipInfo) -> None:
     if stat.S_ISLNK(info.external_attr >> 16):
         raise ArchiveError(f"{where} is a symbolic link; refusing it")
     if info.file_size > MAX_MEMBER_SIZE:
-        raise ArchiveError(f"{where} declares {info.file_size:,} bytes, more than chatdex reads from one entry")
+        raise ArchiveError(
+            f"{where} declares {info.file_size:,} bytes, more than chatdex reads from one entry"
+        )
     if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
         raise ArchiveError(
             f"{where} expands {info.file_size // max(info.compress_size, 1):,} times; "
@@ -264,7 +280,11 @@ def _check_member(path: Path, info: zipfile.ZipInfo) -> None:
 
 
 def _read_small(path: Path, info: zipfile.ZipInfo) -> bytes:
-    if info.file_size > MAX_SIDE_FILE or info.flag_bits & 0x1 or info.compress_type not in _READABLE_COMPRESSION:
+    if (
+        info.file_size > MAX_SIDE_FILE
+        or info.flag_bits & 0x1
+        or info.compress_type not in _READABLE_COMPRESSION
+    ):
         return b""
     with _zip_errors(path), zipfile.ZipFile(path) as archive, archive.open(info) as member:
         return member.read(MAX_SIDE_FILE)

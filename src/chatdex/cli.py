@@ -68,6 +68,7 @@ def import_command(
     wait: Annotated[
         float, typer.Option(help="Seconds to wait for another import holding the index to finish.", min=0)
     ] = 0.0,
+    batch_messages: Annotated[int, typer.Option(hidden=True, min=1)] = 20_000,
 ) -> None:
     """Import exports into the index. Re-importing is safe: unchanged conversations are
     skipped, changed ones replaced, and conversations missing from a newer export stay."""
@@ -79,7 +80,7 @@ def import_command(
         location = index_dir(index)
         err = render.stderr()
         progress = render.ImportProgress(err) if err.is_terminal and not quiet else None
-        summary = import_exports(paths, location, progress, wait_seconds=wait)
+        summary = import_exports(paths, location, progress, batch_messages=batch_messages, wait_seconds=wait)
         if as_json:
             _print_json({**summary.to_dict(), "index": str(location)})
             return

@@ -13,12 +13,24 @@ from chatdex.model import Conversation, Skipped
 from chatdex.sources import chatgpt
 
 _END = object()
+_SIDE_FILES = (
+    "message_feedback.json",
+    "model_comparisons.json",
+    "shared_conversations.json",
+    "user.json",
+    "export_manifest.json",
+    "conversation_asset_file_names.json",
+)
 
 
-def read_conversations(export: ExportFile, on_read: Callable[[int], None] | None = None) -> Iterator[Conversation | Skipped]:
+def read_conversations(
+    export: ExportFile, on_read: Callable[[int], None] | None = None
+) -> Iterator[Conversation | Skipped]:
     with export.opener() as raw:
         if export.kind == "html":
-            records = iter_html_records(DepthGuard(ScriptJSON(raw, export.name), export.name, on_read), export.name)
+            records = iter_html_records(
+                DepthGuard(ScriptJSON(raw, export.name), export.name, on_read), export.name
+            )
             yield from _parse_all(export, records)
             return
         start = first_char(raw, export.name)
@@ -38,6 +50,12 @@ def _parse_all(export: ExportFile, records: Iterator[Any]) -> Iterator[Conversat
     if first is _END:
         return
     if not chatgpt.is_conversation(first):
+        side = next((name for name in _SIDE_FILES if export.name.endswith(name)), None)
+        if side:
+            raise ExportFormatError(
+                f"{export.name}: {side} is a side file of the export, not its conversations; "
+                "import conversations.json, or the whole ZIP or folder"
+            )
         raise ExportFormatError(f"{export.name}: JSON of the wrong shape: {_shape(first)}")
     for number, record in enumerate(chain([first], records), start=1):
         where = f"{export.name}: record {number}"

@@ -18,6 +18,7 @@ from typing import Any
 import tantivy
 
 from chatdex import archive, documents
+from chatdex.errors import ChatdexError
 from chatdex.exports import read_conversations
 from chatdex.model import Conversation, Skipped
 from chatdex.store import Store, open_for_write
@@ -41,7 +42,9 @@ class ImportSummary:
     @property
     def conversations_seen(self) -> int:
         return (
-            self.conversations_new + self.conversations_updated + self.conversations_unchanged
+            self.conversations_new
+            + self.conversations_updated
+            + self.conversations_unchanged
             + self.conversations_older
         )
 
@@ -71,7 +74,9 @@ class _Known:
 
 
 class _Importer:
-    def __init__(self, store: Store, summary: ImportSummary, batch_messages: int, wait_seconds: float) -> None:
+    def __init__(
+        self, store: Store, summary: ImportSummary, batch_messages: int, wait_seconds: float
+    ) -> None:
         self.store = store
         self.schema = store.schema.schema
         self.summary = summary
@@ -81,6 +86,8 @@ class _Importer:
         self.searcher = store.index.searcher()
         self._written: dict[str, _Known] = {}
         self._pending = 0
+        self._pending_conversations = 0
+        self.committed_conversations = 0
 
     def known(self, key: str) -> _Known | None:
         if key in self._written:
@@ -123,20 +130,24 @@ class _Importer:
         self._written[key] = _Known(digest, conversation.updated)
         self.summary.messages_indexed += len(conversation.messages)
         self._pending += len(conversation.messages) + 1
+        self._pending_conversations += 1
         if self._pending >= self.batch_messages:
             self.commit()
 
     def commit(self) -> None:
         self.writer.commit()
-        self._pending = 0
+        self.committed_conversations += self._pending_conversations
+        self._pending = self._pending_conversations = 0
 
     def close(self, ok: bool) -> None:
-        if ok:
-            self.commit()
-        else:
-            self.writer.rollback()
-        # Waiting for merges releases the writer and its lock before the command returns.
-        self.writer.wait_merging_threads()
+        try:
+            if ok:
+                self.commit()
+            else:
+                self.writer.rollback()
+        finally:
+            # Waiting for merges releases the writer and its lock before the command returns.
+            self.writer.wait_merging_threads()
 
 
 def import_exports(
@@ -175,6 +186,14 @@ def import_exports(
                     importer.add(item)
                 progress.conversation(summary)
         ok = True
+    except ChatdexError as error:
+        kept = importer.committed_conversations
+        if kept:
+            raise type(error)(
+                f"{error} ({kept:,} new or changed conversation{'s' if kept != 1 else ''} read before "
+                "the error were imported and kept; the rest were not)"
+            ) from None
+        raise
     finally:
         progress.stop()
         importer.close(ok)

@@ -131,11 +131,13 @@ class ScriptJSON:
         while True:
             data = self._raw.read(_CHUNK)
             if not data:
-                raise ExportFormatError(f"{name}: no 'var jsonData = ...' in this HTML; is it a ChatGPT chat.html?")
+                raise ExportFormatError(
+                    f"{name}: no 'var jsonData = ...' in this HTML; is it a ChatGPT chat.html?"
+                )
             window = window[-64:] + data
             match = self.MARKER.search(window)
             if match:
-                rest = window[match.end():]
+                rest = window[match.end() :]
                 return rest + self._raw.read(_CHUNK) if len(rest) < 64 else rest
 
     def read(self, size: int = -1) -> bytes:

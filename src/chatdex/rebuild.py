@@ -18,13 +18,14 @@ def reindex(index_path: Path, progress: Progress | None = None) -> ImportSummary
         raise IndexMissing(f"no chatdex index at {index_path} to rebuild")
     recorded = [Path(entry) for entry in meta.get("imports", []) if isinstance(entry, str)]
     if not recorded:
-        raise InputError(f"the index at {index_path} records no imports; delete it and run `chatdex import` again")
+        raise InputError(
+            f"the index at {index_path} records no imports; delete it and run `chatdex import` again"
+        )
     missing = [str(path) for path in recorded if not path.exists()]
     if missing:
         raise InputError(
-            f"cannot rebuild: {len(missing)} recorded export(s) are gone ({', '.join(missing[:3])}); "
-            f"import them from their new place with `chatdex import --index {index_path.with_name(index_path.name + '.new')} ...`, "
-            f"then replace {index_path} with it"
+            f"cannot rebuild: {len(missing)} recorded export(s) no longer exist ({', '.join(missing[:3])}); "
+            f"put them back, or delete {index_path} and run `chatdex import` on your exports again"
         )
     fresh = index_path.with_name(index_path.name + ".rebuild")
     shutil.rmtree(fresh, ignore_errors=True)

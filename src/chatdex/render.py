@@ -56,7 +56,9 @@ class ImportProgress(importer.Progress):
 
     def conversation(self, summary: importer.ImportSummary) -> None:
         if self._task is not None:
-            self._bar.update(self._task, conversations=summary.conversations_seen + summary.conversations_skipped)
+            self._bar.update(
+                self._task, conversations=summary.conversations_seen + summary.conversations_skipped
+            )
 
     def stop(self) -> None:
         self._bar.stop()
@@ -79,7 +81,11 @@ def warnings(console: Console, items: list[str]) -> None:
 
 
 def import_summary(console: Console, summary: importer.ImportSummary, index: str) -> None:
-    rate = f" ({summary.messages_indexed / summary.seconds:,.0f}/s)" if summary.seconds and summary.messages_indexed else ""
+    rate = (
+        f" ({summary.messages_indexed / summary.seconds:,.0f}/s)"
+        if summary.seconds and summary.messages_indexed
+        else ""
+    )
     console.print(
         f"Imported {summary.files} file{'s' if summary.files != 1 else ''} ({_size(summary.bytes)}) "
         f"in {summary.seconds:.1f} s"

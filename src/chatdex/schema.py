@@ -66,6 +66,11 @@ def load() -> IndexSchema:
                 "integer": builder.add_integer_field,
                 "boolean": builder.add_boolean_field,
             }[kind]
-            add(name, stored=field.get("stored", False), indexed=field.get("indexed", False), fast=field.get("fast", False))
+            add(
+                name,
+                stored=field.get("stored", False),
+                indexed=field.get("indexed", False),
+                fast=field.get("fast", False),
+            )
     tokenizers = {name: _analyzer(spec) for name, spec in data["tokenizers"].items()}
     return IndexSchema(int(data["version"]), builder.build(), fields, tokenizers)

@@ -41,7 +41,9 @@ class Store:
                 known.append(entry)
         self.save_meta()
 
-    def writer(self, heap_bytes: int = 256_000_000, threads: int = 0, wait_seconds: float = 0.0) -> tantivy.IndexWriter:
+    def writer(
+        self, heap_bytes: int = 256_000_000, threads: int = 0, wait_seconds: float = 0.0
+    ) -> tantivy.IndexWriter:
         deadline = time.monotonic() + wait_seconds
         while True:
             try:
@@ -57,7 +59,9 @@ class Store:
                         "wait for it to finish and run this again"
                     ) from None
                 if "Permission denied" in text or "Read-only" in text:
-                    raise IndexStateError(f"cannot write to the index at {self.path}: permission denied") from None
+                    raise IndexStateError(
+                        f"cannot write to the index at {self.path}: permission denied"
+                    ) from None
                 raise IndexCorrupt(f"cannot open the index at {self.path} for writing: {text}") from None
 
     def size_bytes(self) -> int:
@@ -78,7 +82,9 @@ def read_meta(path: Path) -> dict[str, Any] | None:
     except FileNotFoundError:
         return None
     except (orjson.JSONDecodeError, OSError):
-        raise IndexCorrupt(f"{path / META_FILE} is damaged; rebuild the index (see `chatdex reindex --help`)") from None
+        raise IndexCorrupt(
+            f"{path / META_FILE} is damaged; rebuild the index (see `chatdex reindex --help`)"
+        ) from None
     if not isinstance(data, dict):
         raise IndexCorrupt(f"{path / META_FILE} is damaged; rebuild the index (see `chatdex reindex --help`)")
     return data
@@ -86,7 +92,8 @@ def read_meta(path: Path) -> dict[str, Any] | None:
 
 def rebuild_hint(path: Path, meta: dict[str, Any]) -> str:
     if meta.get("imports"):
-        return f"rebuild it with `chatdex reindex --index {path}` (re-imports the {len(meta['imports'])} exports recorded)"
+        count = len(meta["imports"])
+        return f"rebuild it with `chatdex reindex --index {path}` (re-imports the {count} exports recorded)"
     return f"delete {path} and run `chatdex import` on your exports again"
 
 
@@ -130,7 +137,9 @@ def open_for_write(path: Path) -> Store:
     has_tantivy = (path / _TANTIVY_META).exists()
     if meta is None:
         if has_tantivy:
-            raise IndexCorrupt(f"{path} holds a search index that chatdex did not create; choose another --index")
+            raise IndexCorrupt(
+                f"{path} holds a search index that chatdex did not create; choose another --index"
+            )
         if any(path.iterdir()):
             raise IndexStateError(f"{path} is not empty and is not a chatdex index; choose another --index")
         meta = {"schema_version": schema.version, "created_by": f"chatdex {__version__}", "imports": []}

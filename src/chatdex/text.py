@@ -12,7 +12,11 @@ from typing import Any
 # U+E203/U+E204 wrap cited spans, whose text stays. Older exports use 【3†title†domain】.
 _PRIVATE_MARKER = re.compile("\ue200[^\ue200\ue201]*\ue201")
 _PRIVATE_CHARS = re.compile("[\ue200-\ue2ff]")
-_BRACKET_CITATION = re.compile("【[^【】\n]{0,300}?†[^【】\n]{0,300}?】|【\\d+(?::\\d+)?】")
+# The last alternative is a marker cut off by the end of a truncated browsing result.
+_BRACKET_CITATION = re.compile(
+    "【[^【】\n]{0,300}?†[^【】\n]{0,300}?】|【\\d+(?::\\d+)?】|【\\d+(?::\\d+)?†[^【】\n]{0,300}$",
+    re.MULTILINE,
+)
 
 
 def strip_citations(text: str) -> str:

@@ -119,4 +119,3 @@ def _nearest_kept_ancestor(
         seen.add(cursor)
         cursor = by_id[cursor][1].parent
     return None
-

@@ -8,15 +8,29 @@ from typing import Any
 
 from chatdex.errors import ExportFormatError
 from chatdex.model import Conversation, Message, Visibility
-from chatdex.text import epoch, strip_citations, string_values, to_datetime
+from chatdex.text import epoch, string_values, strip_citations, to_datetime
 from chatdex.tree import Node, place
 
 SOURCE = "chatgpt"
 
 # Keys whose values are identifiers, pointers or styling, never words a person would search.
 _NOISE_KEYS = frozenset(
-    {"content_type", "asset_pointer", "url", "id", "source_analysis_msg_id", "computer_id", "tether_id",
-     "language", "direction", "format", "mime_type", "size_bytes", "width", "height"}
+    {
+        "content_type",
+        "asset_pointer",
+        "url",
+        "id",
+        "source_analysis_msg_id",
+        "computer_id",
+        "tether_id",
+        "language",
+        "direction",
+        "format",
+        "mime_type",
+        "size_bytes",
+        "width",
+        "height",
+    }
 )
 _PLACEHOLDERS = {
     "image_asset_pointer": "[image]",
@@ -28,7 +42,9 @@ _SEEN_RECIPIENTS = ("all", "python")
 
 
 def is_conversation(record: Any) -> bool:
-    return isinstance(record, dict) and "mapping" in record and ("id" in record or "conversation_id" in record)
+    return (
+        isinstance(record, dict) and "mapping" in record and ("id" in record or "conversation_id" in record)
+    )
 
 
 def parse_conversation(record: Any, account: str = "") -> Conversation:
@@ -41,7 +57,9 @@ def parse_conversation(record: Any, account: str = "") -> Conversation:
     if mapping is None:
         mapping = {}
     if not isinstance(mapping, dict):
-        raise ExportFormatError(f"conversation {conv_id}: 'mapping' is {type(mapping).__name__}, not an object")
+        raise ExportFormatError(
+            f"conversation {conv_id}: 'mapping' is {type(mapping).__name__}, not an object"
+        )
 
     nodes: list[Node[dict[str, Any]]] = []
     for key, raw in mapping.items():
@@ -100,7 +118,9 @@ def _message(node_id: str, message: dict[str, Any]) -> Message | None:
     content_type = _str(content.get("content_type")) or "unknown"
     metadata = message.get("metadata") if isinstance(message.get("metadata"), dict) else {}
     attachments = [
-        a["name"] for a in metadata.get("attachments") or [] if isinstance(a, dict) and isinstance(a.get("name"), str)
+        a["name"]
+        for a in metadata.get("attachments") or []
+        if isinstance(a, dict) and isinstance(a.get("name"), str)
     ]
     text = strip_citations(_content_text(content_type, content)).strip()
     if not text and not attachments:
