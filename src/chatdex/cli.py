@@ -104,6 +104,198 @@ def stats(index: IndexOption = None, as_json: JsonOption = False) -> None:
             render.stats(render.stdout(), data)
 
 
+SEARCH_HELP = """Search your conversations. Prints the best message of each matching conversation.
+
+[bold]Syntax[/]
+
+  words            all must match:  [cyan]helm rollback[/]
+  "a phrase"       those words in that order:  [cyan]"crème brûlée"[/]
+  OR               either side:  [cyan]helm OR kubectl[/]
+  -word            must not match:  [cyan]rollback -helm[/]
+  ( )              grouping:  [cyan](helm OR kubectl) rollback[/]
+  word*            words starting with it:  [cyan]kube*[/]
+  title: text:     only in titles, only in message text
+  role: model: source: visibility: type: conversation:    exact values:  [cyan]role:user model:gpt-4o[/]
+  after: before:   dates, inclusive, like --since/--until:  [cyan]after:2024-01 before:2024-06[/]
+
+Case and accents do not matter (zurich finds Zürich); a Chinese, Japanese or Korean word is
+matched as its characters in order; camelCase and snake_case identifiers match whole or by parts.
+
+Dates are YYYY, YYYY-MM or YYYY-MM-DD in your local time zone, or a time ago: 7d, 2w, 3m, 1y.
+
+By default only what you saw is searched: your prompts, the answers, code shown. Messages on
+every branch (edited prompts, regenerated answers) are included; --current-branch leaves them
+out. --include-hidden adds reasoning, tool output and custom instructions."""
+
+
+@app.command(help=SEARCH_HELP)
+def search(
+    query: Annotated[
+        str, typer.Argument(help="What to look for (see the syntax above).", show_default=False)
+    ],
+    role: Annotated[
+        list[str] | None,
+        typer.Option("--role", help="Only messages by this role (user, assistant, ...); repeatable."),
+    ] = None,
+    model: Annotated[str | None, typer.Option(help="Only messages from this model, e.g. gpt-4o.")] = None,
+    source: Annotated[str | None, typer.Option(help="Only this provider, e.g. chatgpt.")] = None,
+    conversation: Annotated[
+        str | None,
+        typer.Option("--conversation", help="Only this conversation (an id or its first characters)."),
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option(help="From this date on (inclusive): 2024, 2024-03, 2024-03-15, 7d, 3m, 1y.")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option(help="Up to this date (inclusive), same forms as --since.")
+    ] = None,
+    fuzzy: Annotated[
+        bool, typer.Option("--fuzzy", help="Tolerate typos (1 edit in short words, 2 in long ones).")
+    ] = False,
+    current_branch: Annotated[
+        bool, typer.Option("--current-branch", help="Only the branch each conversation shows now.")
+    ] = False,
+    include_hidden: Annotated[
+        bool, typer.Option("--include-hidden", help="Also search reasoning, tool output and hidden context.")
+    ] = False,
+    sort: Annotated[str, typer.Option(help="relevance, newest or oldest.")] = "relevance",
+    messages: Annotated[
+        bool, typer.Option("--messages", help="List every matching message instead of one per conversation.")
+    ] = False,
+    limit: Annotated[int, typer.Option(help="How many results.")] = 10,
+    offset: Annotated[int, typer.Option(help="Skip this many results (for paging).")] = 0,
+    context: Annotated[
+        int,
+        typer.Option(help="Show N turns before and after each hit on its branch (default: the turn before)."),
+    ] = 0,
+    index: IndexOption = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="JSON Lines, one hit per line (stable keys).")
+    ] = False,
+) -> None:
+    from chatdex.paths import index_dir
+    from chatdex.query import Filters
+    from chatdex.search import SearchOptions
+    from chatdex.search import search as run_search
+
+    with _user_errors():
+        options = SearchOptions(
+            query=query,
+            filters=Filters(
+                roles=role or [],
+                model=model,
+                source=source,
+                conversation=conversation,
+                since=since,
+                until=until,
+                current_branch=current_branch,
+                include_hidden=include_hidden,
+            ),
+            fuzzy=fuzzy,
+            sort=sort,
+            grouped=not messages,
+            limit=limit,
+            offset=offset,
+            context=context,
+        )
+        found = run_search(index_dir(index), options)
+        if not found:
+            print(
+                f"No matches for {query!r}."
+                + ("" if include_hidden else " (--include-hidden searches reasoning and tool output too)"),
+                file=sys.stderr,
+            )
+            return
+        if as_json:
+            import orjson
+
+            for hit in found:
+                sys.stdout.write(orjson.dumps(hit.to_dict(with_context=context > 0)).decode() + "\n")
+            return
+        from chatdex import render, render_results
+
+        render_results.hits(render.stdout(), found, offset)
+
+
+@app.command()
+def show(
+    conversation_id: Annotated[
+        str, typer.Argument(metavar="ID", help="A conversation id, or its first characters.")
+    ],
+    message: Annotated[
+        str | None, typer.Option("--message", help="Highlight this message (id or prefix).")
+    ] = None,
+    all_branches: Annotated[
+        bool, typer.Option("--all-branches", help="Every branch in reading order, not only the current one.")
+    ] = False,
+    include_hidden: Annotated[
+        bool, typer.Option("--include-hidden", help="Also show reasoning, tool output and hidden context.")
+    ] = False,
+    index: IndexOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="The whole conversation as JSON.")] = False,
+    as_markdown: Annotated[
+        bool, typer.Option("--markdown", help="Plain Markdown, for saving or piping.")
+    ] = False,
+) -> None:
+    """Show one conversation: its current branch in order, Markdown and code rendered."""
+    from chatdex.conversation import load
+    from chatdex.paths import index_dir
+
+    with _user_errors():
+        shown = load(index_dir(index), conversation_id)
+        highlighted = next((m for m in shown.messages if message and m.message_id.startswith(message)), None)
+        if message and highlighted is None:
+            from chatdex.errors import InvalidQuery
+
+            raise InvalidQuery(
+                f"conversation {shown.conversation_id} has no message with an id starting {message!r}"
+            )
+        picked = [
+            m
+            for m in shown.messages
+            if (all_branches or m.on_current_branch or m is highlighted)
+            and (include_hidden or m.visibility == "seen" or m is highlighted)
+        ]
+        if as_json:
+            data = shown.to_dict()
+            data["messages"] = [m.to_dict() for m in picked]
+            _print_json(data)
+            return
+        from chatdex import render_results
+
+        if as_markdown:
+            sys.stdout.write(render_results.markdown(shown, picked) + "\n")
+            return
+        from chatdex import render
+
+        render_results.conversation(
+            render.stdout(), shown, picked, highlighted.message_id if highlighted else None
+        )
+
+
+@app.command("open")
+def open_command(
+    conversation_id: Annotated[
+        str, typer.Argument(metavar="ID", help="A conversation id, or its first characters.")
+    ],
+    index: IndexOption = None,
+) -> None:
+    """Open the conversation on the provider's website (prints the link where no browser is available)."""
+    from chatdex.conversation import url_of
+    from chatdex.paths import index_dir
+
+    with _user_errors():
+        url = url_of(index_dir(index), conversation_id)
+        if url is None:
+            from chatdex.errors import InvalidQuery
+
+            raise InvalidQuery("this conversation has no web address (its export did not say where it lives)")
+        import webbrowser
+
+        if not webbrowser.open(url):
+            print(url)
+
+
 @app.command()
 def reindex(index: IndexOption = None, as_json: JsonOption = False) -> None:
     """Rebuild the index from the exports it recorded (after an upgrade changed the schema).

@@ -26,9 +26,14 @@ def content_hash(conversation: Conversation) -> int:
     return int.from_bytes(hashlib.blake2b(payload, digest_size=8).digest(), "big")
 
 
+def conversation_ordinal(key: str) -> int:
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big")
+
+
 def _shared(conversation: Conversation) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "conv_key": conversation.key,
+        "conv_ord": conversation_ordinal(conversation.key),
         "source": conversation.source,
         "account": conversation.account,
         "conversation_id": conversation.id,
@@ -92,3 +97,13 @@ def _message(
         fields["attachments"] = message.attachments
     _dated(fields, message.created or fallback)
     return tantivy.Document.from_dict(fields, schema)
+
+
+def first(doc: tantivy.Document, name: str) -> Any:
+    """A stored field's value, or None when the document has none."""
+    values = doc.get_all(name)
+    return values[0] if values else None
+
+
+def iso(moment: datetime | None) -> str | None:
+    return moment.isoformat().replace("+00:00", "Z") if moment else None

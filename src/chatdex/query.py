@@ -1,0 +1,250 @@
+"""From what a person types to a tantivy query.
+
+The syntax is tantivy's (words, "phrases", OR, -word, parentheses, field:value), parsed to
+an AST by tantivy and compiled here, so that every word goes through the same analyzers as
+the index: accents folded, CJK words matched as phrases of characters, identifiers matched
+whole (`camelcase` finds camelCase) and by parts. `word*` is a prefix, and in-query dates
+(after:2024-01 before:2024-07) become filters like --since/--until."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import tantivy
+
+from chatdex import dates, documents
+from chatdex.errors import InvalidQuery
+from chatdex.schema import IndexSchema
+
+MAX_QUERY_CHARS = 2000
+MAX_NESTING = 32
+TITLE_BOOST = 2.0
+SYNTAX_HINT = 'see `chatdex search --help` for the syntax; put exact words in "double quotes"'
+
+_DATE_FILTER = re.compile(r"(?<![\w:])(after|before|since|until):(\S*)", re.IGNORECASE)
+_QUOTED = re.compile(r'"[^"]*"')
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_TERM_FIELDS = {"role": True, "model": False, "source": True, "visibility": True, "type": False}
+_FIELD_NAMES = {"type": "content_type"}
+_PARSER_MESSAGES = {
+    'missing delimiter \\"': 'a double quote (") is not closed',
+    "expected ')'": "a parenthesis is not closed",
+}
+_FOLD = (
+    tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.raw())
+    .filter(tantivy.Filter.lowercase())
+    .filter(tantivy.Filter.ascii_fold())
+    .build()
+)
+
+
+@dataclass
+class Filters:
+    roles: list[str] = field(default_factory=list)
+    model: str | None = None
+    source: str | None = None
+    conversation: str | None = None
+    since: str | None = None
+    until: str | None = None
+    current_branch: bool = False
+    include_hidden: bool = False
+
+
+@dataclass
+class Compiled:
+    query: tantivy.Query  # what the person asked for, with every filter
+    matches: tantivy.Query  # the words alone: for snippets
+
+
+def _pull_dates(text: str, filters: Filters) -> str:
+    """Take after:/before:/since:/until: out of the unquoted parts of the query."""
+    pieces: list[str] = []
+    last = 0
+    for quoted in [*_QUOTED.finditer(text), None]:
+        end = quoted.start() if quoted else len(text)
+        segment = text[last:end]
+        for match in _DATE_FILTER.finditer(segment):
+            name, value = match.group(1).lower(), match.group(2)
+            if not value:
+                raise InvalidQuery(f"{name}: needs a date, e.g. {name}:2024-03; {dates.HELP}")
+            if name in ("after", "since"):
+                filters.since = value
+            else:
+                filters.until = value
+        pieces.append(_DATE_FILTER.sub(" ", segment))
+        if quoted:
+            pieces.append(quoted.group())
+            last = quoted.end()
+    return "".join(pieces)
+
+
+def _check_shape(text: str) -> None:
+    if len(text) > MAX_QUERY_CHARS:
+        raise InvalidQuery(f"the query is {len(text):,} characters long; the most is {MAX_QUERY_CHARS:,}")
+    depth = 0
+    for char in _QUOTED.sub("", text):
+        depth += (char == "(") - (char == ")")
+        if depth > MAX_NESTING:
+            raise InvalidQuery(f"parentheses nested more than {MAX_NESTING} deep")
+
+
+class _Compiler:
+    def __init__(self, schema: IndexSchema, fuzzy: bool) -> None:
+        self.schema = schema
+        self.tantivy_schema = schema.schema
+        self.text = schema.tokenizers["chat_text"]
+        self.fuzzy = fuzzy
+
+    def node(self, node: dict[str, Any]) -> tantivy.Query | None:
+        kind = node.get("type")
+        if kind == "bool":
+            return self.boolean(node["clauses"])
+        if kind == "literal":
+            return self.literal(node)
+        if kind == "all":
+            return tantivy.Query.all_query()
+        if kind == "boost":
+            inner = self.node(node["query"])
+            return tantivy.Query.boost_query(inner, float(node["boost"])) if inner else None
+        raise InvalidQuery(f"this kind of query ({kind}) is not supported; {SYNTAX_HINT}")
+
+    def boolean(self, clauses: list[Any]) -> tantivy.Query | None:
+        compiled: list[tuple[tantivy.Occur, tantivy.Query]] = []
+        for occur, child in clauses:
+            query = self.node(child)
+            if query is None:
+                continue
+            # Words without OR must all match: the default a search box has taught people.
+            kind = {"should": tantivy.Occur.Should, "must_not": tantivy.Occur.MustNot}.get(
+                occur, tantivy.Occur.Must
+            )
+            compiled.append((kind, query))
+        if not compiled:
+            return None
+        if all(kind is tantivy.Occur.MustNot for kind, _ in compiled):
+            compiled.append((tantivy.Occur.Must, tantivy.Query.all_query()))
+        return tantivy.Query.boolean_query(compiled)
+
+    def literal(self, node: dict[str, Any]) -> tantivy.Query | None:
+        name = node.get("field_name")
+        phrase: str = node.get("phrase", "")
+        quoted = node.get("delimiter", "none") != "none"
+        prefix = bool(node.get("prefix")) or (not quoted and phrase.endswith("*"))
+        phrase = phrase.rstrip("*") if prefix and not quoted else phrase
+        if name is None or name in ("text", "title"):
+            fields = ["text", "title"] if name is None else [name]
+            return self.words(phrase, fields, quoted=quoted, prefix=prefix, slop=int(node.get("slop") or 0))
+        if name in _TERM_FIELDS:
+            value = phrase.strip().lower() if _TERM_FIELDS[name] else phrase.strip()
+            return tantivy.Query.term_query(self.tantivy_schema, _FIELD_NAMES.get(name, name), value)
+        if name == "conversation":
+            return conversation_prefix(self.tantivy_schema, phrase.strip())
+        raise InvalidQuery(
+            f"unknown field '{name}:'; fields are title:, text:, role:, model:, source:, visibility:, type:, "
+            "conversation:, after:, before:"
+        )
+
+    def words(
+        self, phrase: str, fields: list[str], *, quoted: bool, prefix: bool, slop: int
+    ) -> tantivy.Query | None:
+        tokens = self.text.analyze(phrase)
+        alternatives: list[tantivy.Query] = []
+        if tokens:
+            for name in fields:
+                query = self._field_query(name, tokens, prefix=prefix, slop=slop)
+                alternatives.append(
+                    tantivy.Query.boost_query(query, TITLE_BOOST) if name == "title" else query
+                )
+        if (
+            not quoted
+            and "text" in fields
+            and phrase.strip()
+            and not any(c.isspace() for c in phrase.strip())
+        ):
+            # The identifier field holds whole lowercased identifiers: `getuserbyid` finds getUserById.
+            whole = _FOLD.analyze(phrase.strip())
+            if whole:
+                alternatives.append(tantivy.Query.term_query(self.tantivy_schema, "ident", whole[0]))
+        if not alternatives:
+            return None
+        if len(alternatives) == 1:
+            return alternatives[0]
+        return tantivy.Query.boolean_query([(tantivy.Occur.Should, query) for query in alternatives])
+
+    def _field_query(self, name: str, tokens: list[str], *, prefix: bool, slop: int) -> tantivy.Query:
+        schema = self.tantivy_schema
+        if len(tokens) == 1:
+            token = tokens[0]
+            if prefix:
+                return tantivy.Query.fuzzy_term_query(schema, name, token, distance=0, prefix=True)
+            if self.fuzzy and len(token) > 2 and not token.isdigit():
+                distance = 1 if len(token) <= 5 else 2
+                return tantivy.Query.fuzzy_term_query(schema, name, token, distance=distance)
+            return tantivy.Query.term_query(schema, name, token)
+        if prefix:
+            return tantivy.Query.phrase_prefix_query(schema, name, tokens)
+        return tantivy.Query.phrase_query(schema, name, tokens, slop=slop)
+
+
+def conversation_prefix(schema: tantivy.Schema, prefix: str) -> tantivy.Query:
+    if not prefix:
+        raise InvalidQuery("conversation: needs an id (or the first characters of one)")
+    return tantivy.Query.fuzzy_term_query(schema, "conversation_id", prefix, distance=0, prefix=True)
+
+
+def _parse(text: str) -> dict[str, Any]:
+    try:
+        return tantivy.parse_query(text)
+    except ValueError:
+        pass
+    _, problems = tantivy.parse_query_lenient(text)
+    detail = problems[0]["message"] if problems else "cannot parse it"
+    detail = _PARSER_MESSAGES.get(detail, detail)
+    where = f" at character {problems[0]['pos'] + 1}" if problems and "pos" in problems[0] else ""
+    raise InvalidQuery(f"{detail}{where}; {SYNTAX_HINT}")
+
+
+def compile_query(
+    text: str, filters: Filters, schema: IndexSchema, *, fuzzy: bool = False, now: datetime | None = None
+) -> Compiled:
+    cleaned = _CONTROL.sub(" ", text)
+    _check_shape(cleaned)
+    cleaned = _pull_dates(cleaned, filters)
+    s = schema.schema
+    matches = _Compiler(schema, fuzzy).node(_parse(cleaned)) if cleaned.strip() else None
+    must: list[tantivy.Query] = [tantivy.Query.term_query(s, "kind", documents.MESSAGE)]
+    narrowed = filters.roles or filters.model or filters.source or filters.conversation
+    # An empty query lists what the filters select; words that analyze to nothing are a mistake.
+    if matches is None and (cleaned.strip() or not (narrowed or filters.since or filters.until)):
+        raise InvalidQuery(f"nothing to search for in {text!r}; {SYNTAX_HINT}")
+    if matches is not None:
+        must.append(matches)
+    if not filters.include_hidden:
+        must.append(tantivy.Query.term_query(s, "visibility", "seen"))
+    if filters.current_branch:
+        must.append(tantivy.Query.term_query(s, "on_current_branch", True))
+    if filters.roles:
+        roles = [tantivy.Query.term_query(s, "role", role.lower()) for role in filters.roles]
+        must.append(tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in roles]))
+    if filters.model:
+        must.append(tantivy.Query.term_query(s, "model", filters.model))
+    if filters.source:
+        must.append(tantivy.Query.term_query(s, "source", filters.source.lower()))
+    if filters.conversation:
+        must.append(conversation_prefix(s, filters.conversation))
+    if filters.since or filters.until:
+        lower = dates.bound(filters.since, end=False, now=now) if filters.since else None
+        upper = dates.bound(filters.until, end=True, now=now) if filters.until else None
+        if lower and upper and lower >= upper:
+            raise InvalidQuery(f"the date range is empty: {filters.since} is after {filters.until}")
+        # Upper bounds are exclusive (the first instant after the period); an open end is not.
+        must.append(
+            tantivy.Query.range_query(
+                s, "date", tantivy.FieldType.Date, lower, upper, include_upper=upper is None
+            )
+        )
+    query = tantivy.Query.boolean_query([(tantivy.Occur.Must, q) for q in must])
+    return Compiled(query=query, matches=matches or tantivy.Query.empty_query())

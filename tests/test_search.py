@@ -1,0 +1,264 @@
+"""Search: query language, filters, grouping, sorting, snippets, context, JSON, rendering."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from chatdex.errors import InvalidQuery
+from chatdex.importer import import_exports
+from chatdex.query import Filters
+from chatdex.search import SearchOptions, search
+
+ALL = ("chatgpt_2023.json", "chatgpt_2024.json", "chatgpt_2025.json", "chatgpt_2026")
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("search") / "index"
+    data = Path(__file__).parent / "data"
+    import_exports([data / name for name in ALL], path)
+    return path
+
+
+def ids(index: Path, query: str, **options: object) -> list[str]:
+    filters = options.pop("filters", Filters())
+    found = search(index, SearchOptions(query, filters=filters, **options))  # type: ignore[arg-type]
+    return [hit.message_id[:8] for hit in found]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("sourdough starter", ["2023a002"]),
+        ('"starter smells"', ["2023a002"]),
+        ('"smells starter"', []),
+        ("kubernetes OR sourdough", ["2023a002", "2025a002"]),
+        ("rollback -helm", ["2025a009"]),
+        ("kube*", ["2025a002"]),
+        ("睡眠", ["2024c004"]),
+        ("zurich", ["2024c002"]),
+        ("getuserbyid", []),
+        ("bedtimereminderminutes", ["2024c007"]),
+        ("title:terraform", ["2026a002"]),
+        ("role:assistant zurich", ["2024c003"]),
+    ],
+)
+def test_query_language(index: Path, query: str, expected: list[str]) -> None:
+    assert sorted(ids(index, query)) == sorted(expected)
+
+
+def test_words_all_must_match(index: Path) -> None:
+    assert ids(index, "sourdough kubernetes") == []
+
+
+def test_fuzzy_tolerates_typos(index: Path) -> None:
+    assert ids(index, "kubernets") == []
+    assert ids(index, "kubernets", fuzzy=True) == ["2025a002"]
+
+
+def test_grouping_counts_matches_per_conversation(index: Path) -> None:
+    grouped = search(index, SearchOptions("sourdough"))
+    assert [(h.conversation_id[:8], h.matches_in_conversation) for h in grouped] == [("2023aaaa", 4)]
+    every = search(index, SearchOptions("sourdough", grouped=False, limit=50))
+    assert len(every) == 4
+    assert {h.conversation_id[:8] for h in every} == {"2023aaaa"}
+
+
+def test_sorting_by_date(index: Path) -> None:
+    newest = search(index, SearchOptions("rollback", grouped=False, sort="newest", limit=50))
+    dates = [h.date for h in newest]
+    assert dates == sorted(dates, reverse=True) and len(dates) > 1
+    oldest = search(index, SearchOptions("rollback", grouped=False, sort="oldest", limit=50))
+    assert [h.message_id for h in oldest] == [h.message_id for h in reversed(newest)]
+    assert {h.score for h in newest} == {None}
+
+
+def test_paging_with_offset(index: Path) -> None:
+    every = ids(index, "the", grouped=True, limit=20)
+    assert ids(index, "the", limit=3, offset=2) == every[2:5]
+
+
+def test_hidden_reasoning_and_tool_messages_need_include_hidden(index: Path) -> None:
+    assert ids(index, "ReplicaSet") == []
+    assert ids(index, "ReplicaSet", filters=Filters(include_hidden=True)) == ["2025a003"]
+    assert ids(index, "Utrecht") == []
+    assert ids(index, "Utrecht", filters=Filters(include_hidden=True)) == ["2025c002"]
+
+
+def test_other_branches_are_searched_unless_current_branch(index: Path) -> None:
+    found = search(index, SearchOptions('"hill repeats"', grouped=False, limit=10))
+    assert sorted(h.message_id[:8] for h in found) == ["2024a005", "2024a007", "2024a008"]
+    assert {h.on_current_branch for h in found} == {False}
+    assert ids(index, '"hill repeats"', filters=Filters(current_branch=True)) == []
+
+
+def test_role_model_source_and_conversation_filters(index: Path) -> None:
+    assert ids(index, "rollback", grouped=False, limit=50, filters=Filters(roles=["user"])) == ["2025a002", "2025a009"]
+    assert ids(index, "rollback", filters=Filters(model="o3")) == ["2025a008"]
+    assert ids(index, "rollback", filters=Filters(source="claude")) == []
+    assert ids(index, "plan", filters=Filters(conversation="2024aaaa-0000-4000-8000-000000000001")) == ["2024a002"]
+
+
+def test_snippet_highlights_the_matched_words(index: Path) -> None:
+    hit = search(index, SearchOptions("zurich"))[0]
+    assert [hit.snippet[start:end] for start, end in hit.highlights] == ["Zürich"]
+
+
+def test_context_shows_the_turn_before_by_default_and_n_turns_with_context(index: Path) -> None:
+    answer = search(index, SearchOptions("crème", filters=Filters(roles=["assistant"])))[0]
+    assert [t.message_id[:8] for t in answer.before] == ["2024c002"]
+    assert answer.after == []
+    wide = search(index, SearchOptions("crème", filters=Filters(roles=["assistant"]), context=2))[0]
+    assert [t.message_id[:8] for t in wide.before] == ["2024c002"]
+    assert [t.message_id[:8] for t in wide.after] == ["2024c004", "2024c005"]
+
+
+def test_context_follows_the_branch_of_the_hit(index: Path) -> None:
+    hit = search(index, SearchOptions("Saturdays", context=1))[0]
+    assert hit.message_id[:8] == "2024a005"
+    assert [t.message_id[:8] for t in hit.before] == ["2024a003"]
+    assert [t.message_id[:8] for t in hit.after] == ["2024a007"]
+
+
+@pytest.mark.parametrize(
+    ("query", "options", "message"),
+    [
+        ('"unbalanced', {}, 'a double quote (") is not closed at character 12; see `chatdex search --help`'),
+        ("(a OR b", {}, "a parenthesis is not closed at character 8;"),
+        ("colour:red", {}, "unknown field 'colour:'; fields are title:, text:, role:"),
+        ("***", {}, "nothing to search for in '***'"),
+        ("x", {"limit": 0}, "--limit must be between 1 and 1000, not 0"),
+        ("x", {"offset": 10**12}, "--offset must be between 0 and 10,000, not 1000000000000"),
+        ("x", {"offset": -1}, "--offset must be between 0 and 10,000, not -1"),
+        ("x", {"sort": "best"}, "--sort must be one of relevance, newest, oldest, not 'best'"),
+        ("x after:", {}, "after: needs a date"),
+        ("x after:soon", {}, "cannot read the date 'soon'"),
+        ("x after:2025 before:2024", {}, "the date range is empty: 2025 is after 2024"),
+        ("(" * 40 + "x" + ")" * 40, {}, "parentheses nested more than 32 deep"),
+        ("x" * 2001, {}, "the query is 2,001 characters long; the most is 2,000"),
+    ],
+)
+def test_bad_queries_are_explained(index: Path, query: str, options: dict, message: str) -> None:
+    with pytest.raises(InvalidQuery) as caught:
+        search(index, SearchOptions(query, **options))
+    assert message in str(caught.value)
+
+
+def test_control_characters_are_spaces(index: Path) -> None:
+    assert ids(index, "sourdough\x00starter\x1b") == ["2023a002"]
+
+
+def test_json_lines_have_stable_keys(cli, index: Path) -> None:
+    result = cli("search", "rollback", "--index", index, "--json", "--context", "1")
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert result.exit_code == 0 and len(lines) == 1
+    assert list(lines[0]) == [
+        "conversation_id", "message_id", "title", "role", "model", "source", "created", "score", "snippet",
+        "url", "on_current_branch", "matches_in_conversation", "context",
+    ]
+    assert set(lines[0]["context"]) == {"before", "after"}
+    plain = json.loads(cli("search", "rollback", "--index", index, "--json", "--limit", "1").stdout)
+    assert "context" not in plain
+
+
+def test_no_hits_is_a_friendly_line_and_exit_0(cli, index: Path) -> None:
+    result = cli("search", "xylophone", "--index", index, "--json")
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert result.stderr == "No matches for 'xylophone'. (--include-hidden searches reasoning and tool output too)\n"
+
+
+def test_bad_query_from_the_cli(cli, index: Path) -> None:
+    result = cli("search", '"oops', "--index", index)
+    assert result.exit_code == 1
+    assert result.stderr.startswith('error: a double quote (") is not closed at character 6;')
+    assert len(result.stderr.splitlines()) == 1
+
+
+def test_rendered_hits_at_a_fixed_width(cli, index: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    out = cli("search", "crème", "--index", index, "--role", "assistant").stdout
+    assert out.splitlines() == [
+        "1. Café à Zürich et sommeil 睡眠  2024-10-14 10:00 · chatgpt · gpt-4o",
+        "   user: Où trouver un bon café près de la gare de Zürich ? Je voudrais aussi goûter une crème brûlée.",
+        "   assistant: Près de la gare de Zürich, essayez un petit café dans la Niederdorfstrasse : l'espresso y est excellent et la crème brûlée est faite maison. Grüezi et bon appétit",
+        "   chatdex show 2024aaaa-0000-4000-8000-000000000003 --message 2024c003-0000-4000-9000-2024c0000003",
+        "   https://chatgpt.com/c/2024aaaa-0000-4000-8000-000000000003",
+        "",
+    ]
+
+
+@pytest.fixture
+def paris() -> Iterator[None]:
+    previous = os.environ.get("TZ")
+    os.environ["TZ"] = "Europe/Paris"
+    time.tzset()
+    yield
+    if previous is None:
+        os.environ.pop("TZ")
+    else:
+        os.environ["TZ"] = previous
+    time.tzset()
+
+
+def _dated_export(tmp_path: Path) -> Path:
+    # Messages just before and after local (Paris) midnight at the turn of a year and a month.
+    moments = {
+        "dec31-2330": datetime(2023, 12, 31, 22, 30, tzinfo=UTC),  # 23:30 in Paris
+        "jan01-0030": datetime(2023, 12, 31, 23, 30, tzinfo=UTC),  # 00:30 on Jan 1 in Paris
+        "jan31-2330": datetime(2024, 1, 31, 22, 30, tzinfo=UTC),
+        "feb01-0030": datetime(2024, 1, 31, 23, 30, tzinfo=UTC),
+    }
+    conversations = []
+    for name, moment in moments.items():
+        stamp = moment.timestamp()
+        conversations.append({
+            "id": name, "title": name, "create_time": stamp, "update_time": stamp, "current_node": f"{name}-m",
+            "mapping": {f"{name}-m": {"id": f"{name}-m", "parent": None, "message": {
+                "id": f"{name}-m", "author": {"role": "user"}, "create_time": stamp,
+                "content": {"content_type": "text", "parts": ["boundary marker"]}}}},
+        })
+    path = tmp_path / "dated.json"
+    path.write_text(json.dumps(conversations))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("since", "until", "expected"),
+    [
+        ("2024", None, ["feb01-0030", "jan01-0030", "jan31-2330"]),
+        (None, "2023", ["dec31-2330"]),
+        ("2024-01", "2024-01", ["jan01-0030", "jan31-2330"]),
+        ("2024-02", None, ["feb01-0030"]),
+        ("2024-01-31", "2024-01-31", ["jan31-2330"]),
+        ("2023-12-31", "2024-01-01", ["dec31-2330", "jan01-0030"]),
+    ],
+)
+def test_date_filters_cover_whole_local_periods(
+    paris: None, tmp_path: Path, since: str | None, until: str | None, expected: list[str]
+) -> None:
+    index = tmp_path / "index"
+    import_exports([_dated_export(tmp_path)], index)
+    found = search(index, SearchOptions("boundary", filters=Filters(since=since, until=until), limit=10))
+    assert sorted(h.conversation_id for h in found) == expected
+    query = "boundary" + (f" after:{since}" if since else "") + (f" before:{until}" if until else "")
+    assert sorted(h.conversation_id for h in search(index, SearchOptions(query, limit=10))) == expected
+
+
+def test_relative_dates_count_back_from_now(paris: None, tmp_path: Path) -> None:
+    index = tmp_path / "index"
+    import_exports([_dated_export(tmp_path)], index)
+    now = datetime(2024, 2, 1, 23, 0, tzinfo=UTC)
+    found = search(index, SearchOptions("boundary", filters=Filters(since="1d"), limit=10), now=now)
+    assert [h.conversation_id for h in found] == ["feb01-0030"]
+    found = search(index, SearchOptions("boundary", filters=Filters(since="1m"), limit=10), now=now)
+    assert sorted(h.conversation_id for h in found) == ["feb01-0030", "jan31-2330"]
+    found = search(index, SearchOptions("", filters=Filters(until="1m"), limit=10), now=now)
+    assert sorted(h.conversation_id for h in found) == ["dec31-2330", "jan01-0030"]
