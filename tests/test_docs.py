@@ -24,7 +24,7 @@ def test_quick_start_has_exactly_two_commands_and_ci_runs_the_second() -> None:
 
 def test_every_command_is_documented_in_the_readme() -> None:
     names = [c.name or c.callback.__name__ for c in app.registered_commands if c.callback]
-    assert sorted(names) == ["demo", "import", "reindex", "stats"]
+    assert sorted(names) == ["demo", "import", "open", "reindex", "search", "show", "stats"]
     for name in names:
         assert f"`chatdex {name}" in README, name
 
@@ -32,3 +32,11 @@ def test_every_command_is_documented_in_the_readme() -> None:
 def test_schema_file_is_the_one_linked() -> None:
     assert (ROOT / "index_schema" / "schema.json").is_file()
     assert "index_schema/schema.json" in README
+
+
+def test_the_search_example_in_the_readme_is_what_the_demo_prints(cli, local_zone) -> None:
+    local_zone("UTC")
+    out = cli("demo").stdout
+    example = README.split("## Search", 1)[1].split("```console\n", 1)[1].split("```", 1)[0]
+    for line in example.splitlines()[1:]:
+        assert line.removesuffix(" …") in out, line

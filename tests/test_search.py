@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -100,10 +97,15 @@ def test_other_branches_are_searched_unless_current_branch(index: Path) -> None:
 
 
 def test_role_model_source_and_conversation_filters(index: Path) -> None:
-    assert ids(index, "rollback", grouped=False, limit=50, filters=Filters(roles=["user"])) == ["2025a002", "2025a009"]
+    assert ids(index, "rollback", grouped=False, limit=50, filters=Filters(roles=["user"])) == [
+        "2025a002",
+        "2025a009",
+    ]
     assert ids(index, "rollback", filters=Filters(model="o3")) == ["2025a008"]
     assert ids(index, "rollback", filters=Filters(source="claude")) == []
-    assert ids(index, "plan", filters=Filters(conversation="2024aaaa-0000-4000-8000-000000000001")) == ["2024a002"]
+    assert ids(index, "plan", filters=Filters(conversation="2024aaaa-0000-4000-8000-000000000001")) == [
+        "2024a002"
+    ]
 
 
 def test_snippet_highlights_the_matched_words(index: Path) -> None:
@@ -160,8 +162,19 @@ def test_json_lines_have_stable_keys(cli, index: Path) -> None:
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert result.exit_code == 0 and len(lines) == 1
     assert list(lines[0]) == [
-        "conversation_id", "message_id", "title", "role", "model", "source", "created", "score", "snippet",
-        "url", "on_current_branch", "matches_in_conversation", "context",
+        "conversation_id",
+        "message_id",
+        "title",
+        "role",
+        "model",
+        "source",
+        "created",
+        "score",
+        "snippet",
+        "url",
+        "on_current_branch",
+        "matches_in_conversation",
+        "context",
     ]
     assert set(lines[0]["context"]) == {"before", "after"}
     plain = json.loads(cli("search", "rollback", "--index", index, "--json", "--limit", "1").stdout)
@@ -171,7 +184,10 @@ def test_json_lines_have_stable_keys(cli, index: Path) -> None:
 def test_no_hits_is_a_friendly_line_and_exit_0(cli, index: Path) -> None:
     result = cli("search", "xylophone", "--index", index, "--json")
     assert (result.exit_code, result.stdout) == (0, "")
-    assert result.stderr == "No matches for 'xylophone'. (--include-hidden searches reasoning and tool output too)\n"
+    assert (
+        result.stderr
+        == "No matches for 'xylophone'. (--include-hidden searches reasoning and tool output too)\n"
+    )
 
 
 def test_bad_query_from_the_cli(cli, index: Path) -> None:
@@ -181,9 +197,8 @@ def test_bad_query_from_the_cli(cli, index: Path) -> None:
     assert len(result.stderr.splitlines()) == 1
 
 
-def test_rendered_hits_at_a_fixed_width(cli, index: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
+def test_rendered_hits_at_a_fixed_width(cli, index: Path, local_zone) -> None:
+    local_zone("UTC")
     out = cli("search", "crème", "--index", index, "--role", "assistant").stdout
     assert out.splitlines() == [
         "1. Café à Zürich et sommeil 睡眠  2024-10-14 10:00 · chatgpt · gpt-4o",
@@ -196,16 +211,8 @@ def test_rendered_hits_at_a_fixed_width(cli, index: Path, monkeypatch: pytest.Mo
 
 
 @pytest.fixture
-def paris() -> Iterator[None]:
-    previous = os.environ.get("TZ")
-    os.environ["TZ"] = "Europe/Paris"
-    time.tzset()
-    yield
-    if previous is None:
-        os.environ.pop("TZ")
-    else:
-        os.environ["TZ"] = previous
-    time.tzset()
+def paris(local_zone) -> None:
+    local_zone("Europe/Paris")
 
 
 def _dated_export(tmp_path: Path) -> Path:
@@ -219,12 +226,27 @@ def _dated_export(tmp_path: Path) -> Path:
     conversations = []
     for name, moment in moments.items():
         stamp = moment.timestamp()
-        conversations.append({
-            "id": name, "title": name, "create_time": stamp, "update_time": stamp, "current_node": f"{name}-m",
-            "mapping": {f"{name}-m": {"id": f"{name}-m", "parent": None, "message": {
-                "id": f"{name}-m", "author": {"role": "user"}, "create_time": stamp,
-                "content": {"content_type": "text", "parts": ["boundary marker"]}}}},
-        })
+        conversations.append(
+            {
+                "id": name,
+                "title": name,
+                "create_time": stamp,
+                "update_time": stamp,
+                "current_node": f"{name}-m",
+                "mapping": {
+                    f"{name}-m": {
+                        "id": f"{name}-m",
+                        "parent": None,
+                        "message": {
+                            "id": f"{name}-m",
+                            "author": {"role": "user"},
+                            "create_time": stamp,
+                            "content": {"content_type": "text", "parts": ["boundary marker"]},
+                        },
+                    }
+                },
+            }
+        )
     path = tmp_path / "dated.json"
     path.write_text(json.dumps(conversations))
     return path

@@ -16,7 +16,11 @@ def index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("show") / "index"
     data = Path(__file__).parent / "data"
     demo = Path(__file__).parents[1] / "src" / "chatdex" / "demo"
-    import_exports([data / n for n in ("chatgpt_2024.json", "chatgpt_2025.json", "chatgpt_2026", "malformed.json")] + [demo], path)
+    import_exports(
+        [data / n for n in ("chatgpt_2024.json", "chatgpt_2025.json", "chatgpt_2026", "malformed.json")]
+        + [demo],
+        path,
+    )
     return path
 
 
@@ -30,9 +34,21 @@ def shown(cli, index: Path, *args: str) -> list[str]:
     ("conversation", "current", "every"),
     [
         # an edited prompt and a regenerated answer; current_node on the original branch
-        ("2024aaaa-0000-4000-8000-000000000001",
-         ["2024a002", "2024a003", "2024a004", "2024a006", "2024a009", "2024a010"],
-         ["2024a002", "2024a003", "2024a004", "2024a006", "2024a009", "2024a010", "2024a005", "2024a007", "2024a008"]),
+        (
+            "2024aaaa-0000-4000-8000-000000000001",
+            ["2024a002", "2024a003", "2024a004", "2024a006", "2024a009", "2024a010"],
+            [
+                "2024a002",
+                "2024a003",
+                "2024a004",
+                "2024a006",
+                "2024a009",
+                "2024a010",
+                "2024a005",
+                "2024a007",
+                "2024a008",
+            ],
+        ),
         # current_node null: the newest leaf's branch
         ("2025aaaa-0000-4000-8000-000000000004", 5, 8),
         # 2026 shard without children: a regenerated answer, the conversation went on from the second
@@ -41,7 +57,9 @@ def shown(cli, index: Path, *args: str) -> list[str]:
         ("badaaaaa-0000-4000-8000-000000000002", 2, 3),
     ],
 )
-def test_current_branch_by_default_and_every_branch_on_request(cli, index: Path, conversation: str, current, every) -> None:
+def test_current_branch_by_default_and_every_branch_on_request(
+    cli, index: Path, conversation: str, current, every
+) -> None:
     on_branch = shown(cli, index, conversation)
     all_of_it = shown(cli, index, conversation, "--all-branches")
     if isinstance(current, list):
@@ -63,27 +81,40 @@ def test_a_unique_prefix_is_enough_and_an_ambiguous_one_is_explained(cli, index:
     assert shown(cli, index, "de000001") == shown(cli, index, "de000001-0000-4000-8000-000000000000")
     result = cli("show", "2026aaaa", "--index", index)
     assert result.exit_code == 1
-    assert result.stderr.startswith("error: '2026aaaa' matches 4 conversations (2026aaaa-0000-4000-8000-000000000001 (Terraform state lock);")
+    assert result.stderr.startswith(
+        "error: '2026aaaa' matches 4 conversations (2026aaaa-0000-4000-8000-000000000001 (Terraform state lock);"
+    )
     assert result.stderr.endswith("give more of the id\n")
     missing = cli("show", "nothing-like-it", "--index", index)
     assert (missing.exit_code, missing.stderr) == (
-        1, "error: no conversation with an id starting 'nothing-like-it'; `chatdex search` shows ids\n"
+        1,
+        "error: no conversation with an id starting 'nothing-like-it'; `chatdex search` shows ids\n",
     )
 
 
 def test_the_given_message_is_highlighted_even_off_the_current_branch(cli, index: Path) -> None:
     ids = shown(cli, index, "2024aaaa-0000-4000-8000-000000000001", "--message", "2024a008")
     assert ids == ["2024a002", "2024a003", "2024a004", "2024a006", "2024a009", "2024a010", "2024a008"]
-    out = cli("show", "2024aaaa-0000-4000-8000-000000000001", "--message", "2024a008", "--index", index).stdout
+    out = cli(
+        "show", "2024aaaa-0000-4000-8000-000000000001", "--message", "2024a008", "--index", index
+    ).stdout
     assert "╭─ assistant ·" in out and "other branch" in out
     bad = cli("show", "2024aaaa-0000-4000-8000-000000000001", "--message", "zzz", "--index", index)
-    assert bad.stderr == "error: conversation 2024aaaa-0000-4000-8000-000000000001 has no message with an id starting 'zzz'\n"
+    assert (
+        bad.stderr
+        == "error: conversation 2024aaaa-0000-4000-8000-000000000001 has no message with an id starting 'zzz'\n"
+    )
 
 
 def test_markdown_output(cli, index: Path) -> None:
     out = cli("show", "2026aaaa-0000-4000-8000-000000000002", "--markdown", "--index", index).stdout
     lines = out.splitlines()
-    assert lines[:4] == ["# Cascais low tide", "", "<https://chatgpt.com/c/2026aaaa-0000-4000-8000-000000000002>", ""]
+    assert lines[:4] == [
+        "# Cascais low tide",
+        "",
+        "<https://chatgpt.com/c/2026aaaa-0000-4000-8000-000000000002>",
+        "",
+    ]
     assert lines[4].startswith("## user · ")
     assert "Low tide at Cascais on Saturday is at 06:42 and again at 19:05." in lines
 
@@ -102,7 +133,9 @@ def test_open_uses_the_browser_or_prints_the_link(cli, index: Path, monkeypatch:
     monkeypatch.setattr(webbrowser, "open", lambda url: opened.append(url) or True)
     result = cli("open", "2025aaaa-0000-4000-8000-000000000002", "--index", index)
     assert (result.exit_code, result.stdout, opened) == (
-        0, "", ["https://chatgpt.com/g/g-abc123def/c/2025aaaa-0000-4000-8000-000000000002"]
+        0,
+        "",
+        ["https://chatgpt.com/g/g-abc123def/c/2025aaaa-0000-4000-8000-000000000002"],
     )
     monkeypatch.setattr(webbrowser, "open", lambda url: False)
     printed = cli("open", "2025aaaa-0000-4000-8000-000000000002", "--index", index)

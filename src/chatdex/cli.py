@@ -14,7 +14,8 @@ import typer
 
 app = typer.Typer(
     name="chatdex",
-    help="Search every AI chat you ever had: import your ChatGPT exports into a local full-text index.",
+    help="Search every AI chat you ever had: import your ChatGPT exports into a local full-text index, "
+    "then `chatdex search`.",
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode="rich",

@@ -7,9 +7,26 @@ import tempfile
 from importlib import resources
 from pathlib import Path
 
-from chatdex import render
+from chatdex import render, render_results
 from chatdex.importer import import_exports
+from chatdex.query import Filters
+from chatdex.search import SearchOptions, search
 from chatdex.stats import index_stats
+
+# Each shows one thing a person can do: (command line shown, options)
+EXAMPLES: list[tuple[str, SearchOptions]] = [
+    ("chatdex search zurich", SearchOptions("zurich", limit=2)),
+    (
+        'chatdex search "helm rollback" --role assistant',
+        SearchOptions('"helm rollback"', Filters(roles=["assistant"]), limit=1),
+    ),
+    ("chatdex search 睡眠", SearchOptions("睡眠", limit=1)),
+    ("chatdex search camelcaseidentifier", SearchOptions("camelcaseidentifier", limit=1)),
+    (
+        "chatdex search sourdugh --fuzzy --since 2023 --until 2023",
+        SearchOptions("sourdugh", Filters(since="2023", until="2023"), fuzzy=True, limit=1),
+    ),
+]
 
 
 def sample_export() -> Path:
@@ -27,7 +44,10 @@ def run_demo() -> None:
         render.import_summary(out, import_exports([sample_export()], index), str(index))
         out.print("\n[bold]What is in the index[/] (chatdex stats):\n")
         render.stats(out, index_stats(index))
+        for command, options in EXAMPLES:
+            out.print(f"\n[bold]$ {command}[/]\n", markup=True)
+            render_results.hits(out, search(index, options))
     out.print(
-        "\nNext: download your export (ChatGPT → Settings → Data controls → Export data) and run\n"
+        "Next: download your export (ChatGPT → Settings → Data controls → Export data) and run\n"
         "  chatdex import ~/Downloads/<your-export>.zip"
     )
