@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import stat
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -186,9 +187,7 @@ def _check_manifest(
 def _zip_errors(path: Path) -> Iterator[None]:
     try:
         yield
-    except zipfile.BadZipFile as error:
-        raise ArchiveError(f"{path}: corrupt or truncated ZIP ({error}); download the export again") from None
-    except (EOFError, OSError) as error:
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as error:
         raise ArchiveError(f"{path}: corrupt or truncated ZIP ({error}); download the export again") from None
 
 
@@ -244,10 +243,11 @@ def _check_directory(path: Path, infos: list[zipfile.ZipInfo]) -> None:
         if name in seen:
             raise ArchiveError(f"{path}: the entry {name!r} appears twice; refusing this archive")
         seen.add(name)
+    # The local header is 30 bytes plus the name as stored (UTF-8 only when flag 0x800 says so).
     spans = sorted(
         (
             info.header_offset,
-            info.header_offset + 30 + len(info.orig_filename.encode()) + info.compress_size,
+            info.header_offset + 30 + len(_stored_name(info)) + info.compress_size,
             info.filename,
         )
         for info in infos
@@ -255,6 +255,14 @@ def _check_directory(path: Path, infos: list[zipfile.ZipInfo]) -> None:
     for (_, end, first), (start, _, second) in pairwise(spans):
         if start < end:
             raise ArchiveError(f"{path}: entries {first!r} and {second!r} overlap; refusing this archive")
+
+
+def _stored_name(info: zipfile.ZipInfo) -> bytes:
+    encoding = "utf-8" if info.flag_bits & 0x800 else "cp437"
+    try:
+        return info.orig_filename.encode(encoding)
+    except UnicodeEncodeError:
+        return info.orig_filename.encode("utf-8")
 
 
 def _check_member(path: Path, info: zipfile.ZipInfo) -> None:

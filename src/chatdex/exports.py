@@ -60,9 +60,15 @@ def _parse_all(export: ExportFile, records: Iterator[Any]) -> Iterator[Conversat
     for number, record in enumerate(chain([first], records), start=1):
         where = f"{export.name}: record {number}"
         try:
-            yield chatgpt.parse_conversation(record, export.account)
+            parsed = chatgpt.parse_conversation(record, export.account)
         except ExportFormatError as error:
             yield Skipped(where, str(error))
+            continue
+        except (TypeError, ValueError, AttributeError, KeyError, IndexError, RecursionError) as error:
+            # A shape no era of the export has shown yet: skip the record, keep the import.
+            yield Skipped(where, f"unexpected data ({type(error).__name__}: {error})")
+            continue
+        yield parsed
 
 
 def _shape(record: Any) -> str:

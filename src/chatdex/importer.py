@@ -18,7 +18,7 @@ from typing import Any
 import tantivy
 
 from chatdex import archive, documents
-from chatdex.errors import ChatdexError
+from chatdex.errors import ChatdexError, ExportFormatError
 from chatdex.exports import read_conversations
 from chatdex.model import Conversation, Skipped
 from chatdex.store import Store, open_for_write
@@ -119,14 +119,20 @@ class _Importer:
         ):
             self.summary.conversations_older += 1
             return
+        try:
+            # Built before anything is deleted, so a value the index refuses skips this
+            # conversation and leaves its indexed copy alone.
+            built = documents.message_documents(conversation, self.schema)
+            built.append(documents.conversation_record(conversation, digest, self.schema))
+        except ValueError as error:
+            raise ExportFormatError(f"conversation {conversation.id}: {error}") from None
         if existing is not None:
             self.writer.delete_documents_by_term("conv_key", key)
             self.summary.conversations_updated += 1
         else:
             self.summary.conversations_new += 1
-        for document in documents.message_documents(conversation, self.schema):
+        for document in built:
             self.writer.add_document(document)
-        self.writer.add_document(documents.conversation_record(conversation, digest, self.schema))
         self._written[key] = _Known(digest, conversation.updated)
         self.summary.messages_indexed += len(conversation.messages)
         self._pending += len(conversation.messages) + 1
@@ -177,13 +183,16 @@ def import_exports(
     try:
         for export in collected.files:
             for item in read_conversations(export, on_read):
+                if isinstance(item, Conversation):
+                    try:
+                        importer.add(item)
+                    except ExportFormatError as error:
+                        item = Skipped(f"{export.name}: conversation {item.id}", str(error))
                 if isinstance(item, Skipped):
                     summary.conversations_skipped += 1
                     summary.warnings.append(f"{item.where} skipped: {item.reason}")
                     if on_skip:
                         on_skip(item)
-                else:
-                    importer.add(item)
                 progress.conversation(summary)
         ok = True
     except ChatdexError as error:

@@ -43,6 +43,9 @@ class DepthGuard:
         if size == 0:  # ijson probes with read(0) to tell bytes from text
             return b""
         data = self._raw.read(size if size > 0 else _CHUNK)
+        if self.bytes_read == 0 and data.startswith(b"\xef\xbb\xbf"):
+            # A byte order mark, which some editors add and JSON parsers reject.
+            self.bytes_read, data = 3, data[3:]
         if data:
             self.bytes_read += len(data)
             if self._on_read:
@@ -102,7 +105,11 @@ def iter_json_records(stream: IO[bytes], name: str, prefix: str) -> Iterator[Any
 
 
 def _describe(error: Exception) -> str:
-    message = str(error).split("\n", 1)[0].removeprefix("parse error: ").strip()
+    raw = error.args[0] if error.args else ""
+    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+    message = text.split("\n", 1)[0].removeprefix("parse error: ").removeprefix("lexical error: ").strip()
+    if "invalid bytes in UTF8" in message:
+        return "not UTF-8 text; is it really a JSON export?"
     if "premature EOF" in message or "Incomplete JSON" in message:
         return "the JSON ends too early; the file looks truncated (download the export again)"
     if "trailing garbage" in message:

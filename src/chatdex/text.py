@@ -19,8 +19,11 @@ _BRACKET_CITATION = re.compile(
 )
 
 
+_MARKED = re.compile("[\ue200-\ue2ff【]")
+
+
 def strip_citations(text: str) -> str:
-    if "\ue200" in text or "【" in text or "\ue203" in text:
+    if _MARKED.search(text):
         text = _PRIVATE_MARKER.sub("", text)
         text = _PRIVATE_CHARS.sub("", text)
         text = _BRACKET_CITATION.sub("", text)
@@ -42,12 +45,18 @@ def string_values(value: Any, skip_keys: frozenset[str] = frozenset()) -> Iterat
             stack.extend(reversed(item))
 
 
+# Tantivy stores dates as nanoseconds in an i64: 1677-09-21 to 2262-04-11.
+_EARLIEST = datetime(1678, 1, 1, tzinfo=UTC)
+_LATEST = datetime(2262, 1, 1, tzinfo=UTC)
+
+
 def to_datetime(value: Any) -> datetime | None:
-    """Epoch seconds (int/float), or an ISO 8601 string; None for anything unusable."""
+    """Epoch seconds (int/float), or an ISO 8601 string; None for anything unusable or
+    outside the range the index can store."""
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, int | float):
-        if not (0 < value < 32503680000):  # before year 3000; rejects NaN and inf too
+        if not (0 < value < _LATEST.timestamp()):  # rejects NaN and inf too
             return None
         return datetime.fromtimestamp(value, UTC)
     if isinstance(value, str) and value:
@@ -55,7 +64,8 @@ def to_datetime(value: Any) -> datetime | None:
             parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
             return None
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        return parsed if _EARLIEST <= parsed < _LATEST else None
     return None
 
 

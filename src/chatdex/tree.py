@@ -58,22 +58,25 @@ def place(
         siblings.sort(key=_sibling_key)
 
     order: list[Node[T]] = []
-    visited: set[str] = set()
+    # The parent each node was reached from: the export's parent link, except where a cycle
+    # or a duplicate made that impossible, in which case the node is a root of its own.
+    tree_parent: dict[str, str | None] = {}
     # Roots first; then whatever a cycle made unreachable, each taken as a root of its own.
     starts = [node for _, node in children.get(None, [])] + [node for _, node in by_id.values()]
     for start in starts:
-        if start.id in visited:
+        if start.id in tree_parent:
             continue
+        tree_parent[start.id] = None
         stack = [start]
         while stack:
             node = stack.pop()
-            if node.id in visited:
-                continue
-            visited.add(node.id)
             order.append(node)
-            stack.extend(child for _, child in reversed(children.get(node.id, [])) if child.id not in visited)
+            for _, child in reversed(children.get(node.id, [])):
+                if child.id not in tree_parent:
+                    tree_parent[child.id] = node.id
+                    stack.append(child)
 
-    branch = _current_branch(by_id, children, current)
+    branch = _current_branch(by_id, children, tree_parent, current)
     kept_ids = {node.id for node in order if keep(node)}
     placed: list[Placed[T]] = []
     for node in order:
@@ -82,7 +85,7 @@ def place(
         placed.append(
             Placed(
                 node=node,
-                parent=_nearest_kept_ancestor(node, by_id, kept_ids),
+                parent=_nearest_kept_ancestor(node.id, tree_parent, kept_ids),
                 position=len(placed),
                 on_current_branch=node.id in branch,
             )
@@ -93,6 +96,7 @@ def place(
 def _current_branch(
     by_id: dict[str, tuple[int, Node[T]]],
     children: dict[str | None, list[tuple[int, Node[T]]]],
+    tree_parent: dict[str, str | None],
     current: str | None,
 ) -> set[str]:
     if current not in by_id:
@@ -102,20 +106,16 @@ def _current_branch(
         current = max(leaves, key=_sibling_key)[1].id
     branch: set[str] = set()
     cursor: str | None = current
-    while cursor is not None and cursor in by_id and cursor not in branch:
+    while cursor is not None:
         branch.add(cursor)
-        cursor = by_id[cursor][1].parent
+        cursor = tree_parent.get(cursor)
     return branch
 
 
 def _nearest_kept_ancestor(
-    node: Node[T], by_id: dict[str, tuple[int, Node[T]]], kept_ids: set[str]
+    node_id: str, tree_parent: dict[str, str | None], kept_ids: set[str]
 ) -> str | None:
-    seen: set[str] = {node.id}
-    cursor = node.parent
-    while cursor is not None and cursor in by_id and cursor not in seen:
-        if cursor in kept_ids:
-            return cursor
-        seen.add(cursor)
-        cursor = by_id[cursor][1].parent
-    return None
+    cursor = tree_parent.get(node_id)
+    while cursor is not None and cursor not in kept_ids:
+        cursor = tree_parent.get(cursor)
+    return cursor

@@ -117,9 +117,10 @@ def _message(node_id: str, message: dict[str, Any]) -> Message | None:
     content = message.get("content") if isinstance(message.get("content"), dict) else {}
     content_type = _str(content.get("content_type")) or "unknown"
     metadata = message.get("metadata") if isinstance(message.get("metadata"), dict) else {}
+    listed = metadata.get("attachments")
     attachments = [
         a["name"]
-        for a in metadata.get("attachments") or []
+        for a in (listed if isinstance(listed, list) else [])
         if isinstance(a, dict) and isinstance(a.get("name"), str)
     ]
     text = strip_citations(_content_text(content_type, content)).strip()
@@ -161,7 +162,7 @@ def _part_text(part: Any) -> str:
     if isinstance(part, str):
         return part
     if isinstance(part, dict):
-        kind = part.get("content_type")
+        kind = part.get("content_type") if isinstance(part.get("content_type"), str) else None
         if kind == "audio_transcription":
             return part.get("text") if isinstance(part.get("text"), str) else ""
         if kind in _PLACEHOLDERS:
