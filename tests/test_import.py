@@ -13,18 +13,21 @@ import tantivy
 from chatdex import store as store_module
 from chatdex.errors import ExportFormatError, IndexBusy, SchemaMismatch
 from chatdex.importer import import_exports
+from chatdex.query import Filters
 from chatdex.rebuild import reindex
+from chatdex.search import SearchOptions, search
 from chatdex.stats import index_stats
 from chatdex.store import open_for_read, open_for_write
 
 
-def message_ids(index_path: Path, query: str, fields: tuple[str, ...] = ("text", "ident")) -> set[str]:
-    store = open_for_read(index_path)
-    searcher = store.index.searcher()
-    parsed = store.index.parse_query(query, list(fields))
-    kind = tantivy.Query.term_query(store.schema.schema, "kind", "message")
-    both = tantivy.Query.boolean_query([(tantivy.Occur.Must, parsed), (tantivy.Occur.Must, kind)])
-    return {searcher.doc(address)["message_id"][0][:8] for _, address in searcher.search(both, 1000).hits}
+def message_ids(index_path: Path, query: str) -> set[str]:
+    """Every message matching `query` in its text or title, hidden ones included."""
+    options = SearchOptions(query, Filters(include_hidden=True), grouped=False, limit=1000)
+    return {hit.message_id[:8] for hit in search(index_path, options)}
+
+
+def text_ids(index_path: Path, query: str) -> set[str]:
+    return message_ids(index_path, f"text:({query})" if not query.startswith('"') else f"text:{query}")
 
 
 def counts(index_path: Path) -> tuple[int, int]:
@@ -132,6 +135,8 @@ def test_the_same_conversation_twice_in_one_run_is_indexed_once(data: Path, inde
         ("compute_sleep_debt", {"2024c007"}),
         ("bedtimeReminderMinutes", {"2024c007"}),
         ("reminder", {"2024c006", "2024c007"}),
+        ("bedtimereminderminutes", {"2024c007"}),
+        ('"reminder minutes"', {"2024c007"}),
         ("debt", {"2024c006", "2024c007"}),
         ('"creme brulee"', {"2024c002", "2024c003"}),
         ('"brûlée crème"', set()),
@@ -141,12 +146,12 @@ def test_text_is_searchable_as_people_expect(
     data: Path, index_path: Path, query: str, expected: set[str]
 ) -> None:
     import_exports([data / "chatgpt_2024.json"], index_path)
-    assert message_ids(index_path, query) == expected
+    assert text_ids(index_path, query) == expected
 
 
 def test_titles_are_searchable_on_every_message(data: Path, index_path: Path) -> None:
     import_exports([data / "chatgpt_2024.json"], index_path)
-    assert message_ids(index_path, "zurich", ("title",)) == {f"2024c00{n}" for n in range(2, 8)}
+    assert message_ids(index_path, "title:zurich") == {f"2024c00{n}" for n in range(2, 8)}
 
 
 def test_skipped_records_are_not_indexed(data: Path, index_path: Path) -> None:

@@ -11,6 +11,8 @@ import orjson
 import tantivy
 
 from chatdex.model import Conversation, Message
+from chatdex.schema import IndexSchema
+from chatdex.tokens import needs_own_tokens, pre_tokenized
 
 # Part of every hash: bump it when parsing changes what a conversation normalizes to, so
 # the next import of an unchanged export re-indexes it with the new parser.
@@ -37,7 +39,6 @@ def _shared(conversation: Conversation) -> dict[str, Any]:
         "source": conversation.source,
         "account": conversation.account,
         "conversation_id": conversation.id,
-        "title": conversation.title,
     }
     optional = {
         "url": conversation.url,
@@ -56,23 +57,41 @@ def _dated(fields: dict[str, Any], when: datetime | None) -> None:
         fields["year"] = when.year
 
 
-def conversation_record(conversation: Conversation, digest: int, schema: tantivy.Schema) -> tantivy.Document:
+def _document(fields: dict[str, Any], texts: dict[str, str], schema: IndexSchema) -> tantivy.Document:
+    """`fields` typed by the schema, plus `texts`: text fields given their own tokens where the
+    simple tokenizer would not do (see tokens.py)."""
+    special: dict[str, str] = {}
+    for name, value in texts.items():
+        if needs_own_tokens(value):
+            special[name] = value
+        else:
+            fields[name] = value
+    document = tantivy.Document.from_dict(fields, schema.schema)
+    analyzer = schema.tokenizers["chat_text"]
+    for name, value in special.items():
+        document.add_pre_tokenized_text(name, pre_tokenized(analyzer, value))
+    return document
+
+
+def conversation_record(conversation: Conversation, digest: int, schema: IndexSchema) -> tantivy.Document:
     fields = _shared(conversation)
     fields.update(kind=CONVERSATION, conv_hash=digest, message_count=len(conversation.messages))
     if conversation.model:
         fields["model"] = conversation.model
     _dated(fields, conversation.created or conversation.updated)
-    return tantivy.Document.from_dict(fields, schema)
+    return _document(fields, {"title": conversation.title}, schema)
 
 
-def message_documents(conversation: Conversation, schema: tantivy.Schema) -> list[tantivy.Document]:
+def message_documents(conversation: Conversation, schema: IndexSchema) -> list[tantivy.Document]:
     shared = _shared(conversation)
     fallback = conversation.created or conversation.updated
-    return [_message(shared, message, fallback, schema) for message in conversation.messages]
+    return [
+        _message(shared, conversation.title, message, fallback, schema) for message in conversation.messages
+    ]
 
 
 def _message(
-    shared: dict[str, Any], message: Message, fallback: datetime | None, schema: tantivy.Schema
+    shared: dict[str, Any], title: str, message: Message, fallback: datetime | None, schema: IndexSchema
 ) -> tantivy.Document:
     fields = dict(shared)
     fields.update(
@@ -83,8 +102,6 @@ def _message(
         visibility=str(message.visibility),
         on_current_branch=message.on_current_branch,
         position=message.position,
-        text=message.text,
-        ident=message.text,
     )
     optional = {
         "parent_id": message.parent_id,
@@ -96,7 +113,7 @@ def _message(
     if message.attachments:
         fields["attachments"] = message.attachments
     _dated(fields, message.created or fallback)
-    return tantivy.Document.from_dict(fields, schema)
+    return _document(fields, {"title": title, "text": message.text}, schema)
 
 
 def first(doc: tantivy.Document, name: str) -> Any:

@@ -78,6 +78,7 @@ class _Importer:
         self, store: Store, summary: ImportSummary, batch_messages: int, wait_seconds: float
     ) -> None:
         self.store = store
+        self.index_schema = store.schema
         self.schema = store.schema.schema
         self.summary = summary
         self.batch_messages = batch_messages
@@ -122,8 +123,8 @@ class _Importer:
         try:
             # Built before anything is deleted, so a value the index refuses skips this
             # conversation and leaves its indexed copy alone.
-            built = documents.message_documents(conversation, self.schema)
-            built.append(documents.conversation_record(conversation, digest, self.schema))
+            built = documents.message_documents(conversation, self.index_schema)
+            built.append(documents.conversation_record(conversation, digest, self.index_schema))
         except ValueError as error:
             raise ExportFormatError(f"conversation {conversation.id}: {error}") from None
         if existing is not None:

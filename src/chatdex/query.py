@@ -2,8 +2,8 @@
 
 The syntax is tantivy's (words, "phrases", OR, -word, parentheses, field:value), parsed to
 an AST by tantivy and compiled here, so that every word goes through the same analyzers as
-the index: accents folded, CJK words matched as phrases of characters, identifiers matched
-whole (`camelcase` finds camelCase) and by parts. `word*` is a prefix, and in-query dates
+the index (tokens.py): accents folded, CJK words matched as phrases of characters,
+identifiers matched whole (`camelcase` finds camelCase) and by parts. `word*` is a prefix, and in-query dates
 (after:2024-01 before:2024-07) become filters like --since/--until."""
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import tantivy
 from chatdex import dates, documents
 from chatdex.errors import InvalidQuery
 from chatdex.schema import IndexSchema
+from chatdex.tokens import analyze, is_cjk
 
 MAX_QUERY_CHARS = 2000
 MAX_NESTING = 32
@@ -33,12 +34,6 @@ _PARSER_MESSAGES = {
     'missing delimiter \\"': 'a double quote (") is not closed',
     "expected ')'": "a parenthesis is not closed",
 }
-_FOLD = (
-    tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.raw())
-    .filter(tantivy.Filter.lowercase())
-    .filter(tantivy.Filter.ascii_fold())
-    .build()
-)
 
 
 @dataclass
@@ -57,6 +52,7 @@ class Filters:
 class Compiled:
     query: tantivy.Query  # what the person asked for, with every filter
     matches: tantivy.Query  # the words alone: for snippets
+    needles: list[str] = field(default_factory=list)  # the words, for highlighting by hand
 
 
 def _pull_dates(text: str, filters: Filters) -> str:
@@ -96,6 +92,7 @@ class _Compiler:
         self.schema = schema
         self.tantivy_schema = schema.schema
         self.text = schema.tokenizers["chat_text"]
+        self.needles: list[str] = []
         self.fuzzy = fuzzy
 
     def node(self, node: dict[str, Any]) -> tantivy.Query | None:
@@ -136,7 +133,7 @@ class _Compiler:
         phrase = phrase.rstrip("*") if prefix and not quoted else phrase
         if name is None or name in ("text", "title"):
             fields = ["text", "title"] if name is None else [name]
-            return self.words(phrase, fields, quoted=quoted, prefix=prefix, slop=int(node.get("slop") or 0))
+            return self.words(phrase, fields, prefix=prefix, slop=int(node.get("slop") or 0))
         if name in _TERM_FIELDS:
             value = phrase.strip().lower() if _TERM_FIELDS[name] else phrase.strip()
             return tantivy.Query.term_query(self.tantivy_schema, _FIELD_NAMES.get(name, name), value)
@@ -147,29 +144,17 @@ class _Compiler:
             "conversation:, after:, before:"
         )
 
-    def words(
-        self, phrase: str, fields: list[str], *, quoted: bool, prefix: bool, slop: int
-    ) -> tantivy.Query | None:
-        tokens = self.text.analyze(phrase)
-        alternatives: list[tantivy.Query] = []
-        if tokens:
-            for name in fields:
-                query = self._field_query(name, tokens, prefix=prefix, slop=slop)
-                alternatives.append(
-                    tantivy.Query.boost_query(query, TITLE_BOOST) if name == "title" else query
-                )
-        if (
-            not quoted
-            and "text" in fields
-            and phrase.strip()
-            and not any(c.isspace() for c in phrase.strip())
-        ):
-            # The identifier field holds whole lowercased identifiers: `getuserbyid` finds getUserById.
-            whole = _FOLD.analyze(phrase.strip())
-            if whole:
-                alternatives.append(tantivy.Query.term_query(self.tantivy_schema, "ident", whole[0]))
-        if not alternatives:
+    def words(self, phrase: str, fields: list[str], *, prefix: bool, slop: int) -> tantivy.Query | None:
+        # The parts at each position: an identifier typed as camelCase is matched as the phrase
+        # of its parts, and typed in one case as the whole word the index also holds.
+        tokens = [alternatives[-1] for alternatives in analyze(self.text, phrase)]
+        if not tokens:
             return None
+        self.needles.extend(_needles(tokens))
+        alternatives: list[tantivy.Query] = []
+        for name in fields:
+            query = self._field_query(name, tokens, prefix=prefix, slop=slop)
+            alternatives.append(tantivy.Query.boost_query(query, TITLE_BOOST) if name == "title" else query)
         if len(alternatives) == 1:
             return alternatives[0]
         return tantivy.Query.boolean_query([(tantivy.Occur.Should, query) for query in alternatives])
@@ -187,6 +172,24 @@ class _Compiler:
         if prefix:
             return tantivy.Query.phrase_prefix_query(schema, name, tokens)
         return tantivy.Query.phrase_query(schema, name, tokens, slop=slop)
+
+
+def _needles(tokens: list[str]) -> list[str]:
+    """What to look for in a message's text to highlight it by hand: CJK characters in a row
+    make one word again."""
+    found: list[str] = []
+    run = ""
+    for token in tokens:
+        if len(token) == 1 and is_cjk(token):
+            run += token
+            continue
+        if run:
+            found.append(run)
+            run = ""
+        found.append(token)
+    if run:
+        found.append(run)
+    return found
 
 
 def conversation_prefix(schema: tantivy.Schema, prefix: str) -> tantivy.Query:
@@ -214,7 +217,8 @@ def compile_query(
     _check_shape(cleaned)
     cleaned = _pull_dates(cleaned, filters)
     s = schema.schema
-    matches = _Compiler(schema, fuzzy).node(_parse(cleaned)) if cleaned.strip() else None
+    compiler = _Compiler(schema, fuzzy)
+    matches = compiler.node(_parse(cleaned)) if cleaned.strip() else None
     must: list[tantivy.Query] = [tantivy.Query.term_query(s, "kind", documents.MESSAGE)]
     narrowed = filters.roles or filters.model or filters.source or filters.conversation
     # An empty query lists what the filters select; words that analyze to nothing are a mistake.
@@ -247,4 +251,4 @@ def compile_query(
             )
         )
     query = tantivy.Query.boolean_query([(tantivy.Occur.Must, q) for q in must])
-    return Compiled(query=query, matches=matches or tantivy.Query.empty_query())
+    return Compiled(query=query, matches=matches or tantivy.Query.empty_query(), needles=compiler.needles)

@@ -36,7 +36,11 @@ def _schema_text() -> bytes:
 
 
 def _analyzer(spec: dict[str, Any]) -> tantivy.TextAnalyzer:
-    builder = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.regex(spec["pattern"]))
+    kind = spec.get("tokenizer", "simple")
+    tokenizer = (
+        tantivy.Tokenizer.regex(spec["pattern"]) if kind == "regex" else getattr(tantivy.Tokenizer, kind)()
+    )
+    builder = tantivy.TextAnalyzerBuilder(tokenizer)
     for item in spec.get("filters", []):
         make = getattr(tantivy.Filter, item["name"])
         builder = builder.filter(make(item["arg"]) if "arg" in item else make())

@@ -3,6 +3,7 @@ gather the turns around each hit."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -15,6 +16,7 @@ from chatdex.documents import first, iso
 from chatdex.errors import InvalidQuery
 from chatdex.query import Compiled, Filters, compile_query
 from chatdex.store import Store, open_for_read
+from chatdex.tokens import is_cjk
 
 MAX_LIMIT = 1000
 MAX_OFFSET = 10_000
@@ -203,12 +205,15 @@ def _turn(doc: tantivy.Document) -> Turn:
     )
 
 
-def _snippet(generator: tantivy.SnippetGenerator, doc: tantivy.Document) -> tuple[str, list[tuple[int, int]]]:
+def _snippet(
+    generator: tantivy.SnippetGenerator, doc: tantivy.Document, needles: list[str]
+) -> tuple[str, list[tuple[int, int]]]:
     snippet = generator.snippet_from_doc(doc)
     fragment = snippet.fragment()
-    if not fragment.strip():
-        text = (first(doc, "text") or "").strip()
-        return (text[:SNIPPET_CHARS] + ("…" if len(text) > SNIPPET_CHARS else ""), [])
+    if not snippet.highlighted():
+        # Messages chatdex tokenized itself (CJK, camelCase) are re-read by tantivy's snippet
+        # generator with the plain tokenizer, which cannot see those words: find them here.
+        return _snippet_by_hand(first(doc, "text") or "", needles)
     encoded = fragment.encode()
     # Highlights come as byte offsets into the UTF-8 fragment; Python slices by character.
     ranges = [
@@ -216,6 +221,22 @@ def _snippet(generator: tantivy.SnippetGenerator, doc: tantivy.Document) -> tupl
         for r in snippet.highlighted()
     ]
     return fragment, ranges
+
+
+def _snippet_by_hand(text: str, needles: list[str]) -> tuple[str, list[tuple[int, int]]]:
+    lowered = text.lower()
+    found = sorted(
+        (match.start(), match.end())
+        for needle in needles
+        if len(needle) >= 3 or is_cjk(needle)
+        for match in re.finditer(re.escape(needle), lowered)
+    )
+    start = max(0, found[0][0] - SNIPPET_CHARS // 4) if found and len(lowered) == len(text) else 0
+    fragment = text[start : start + SNIPPET_CHARS].strip()
+    offset = start + (len(text[start:]) - len(text[start:].lstrip()))
+    ranges = [(a - offset, b - offset) for a, b in found if a >= offset and b - offset <= len(fragment)]
+    ellipsis = "…" if start + SNIPPET_CHARS < len(text) else ""
+    return fragment + ellipsis, ranges
 
 
 def search(index_path: Path, options: SearchOptions, now: datetime | None = None) -> list[Hit]:
@@ -233,7 +254,7 @@ def search(index_path: Path, options: SearchOptions, now: datetime | None = None
     for score, address in ranked:
         doc = engine.searcher.doc(address)
         conv_key = first(doc, "conv_key")
-        snippet, highlights = _snippet(generator, doc)
+        snippet, highlights = _snippet(generator, doc, compiled.needles)
         hits.append(
             Hit(
                 conversation_id=first(doc, "conversation_id"),
