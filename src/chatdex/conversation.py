@@ -11,6 +11,7 @@ from typing import Any
 import tantivy
 
 from chatdex import documents
+from chatdex.documents import created as created_at
 from chatdex.documents import first, iso
 from chatdex.errors import InvalidQuery
 from chatdex.query import conversation_prefix
@@ -127,7 +128,7 @@ def load(index_path: Path, prefix: str) -> ShownConversation:
                 author_name=first(doc, "author_name"),
                 content_type=first(doc, "content_type"),
                 visibility=first(doc, "visibility"),
-                created=first(doc, "created"),
+                created=created_at(doc),
                 position=int(first(doc, "position") or 0),
                 on_current_branch=bool(first(doc, "on_current_branch")),
                 model=first(doc, "model"),

@@ -33,21 +33,17 @@ def conversation_ordinal(key: str) -> int:
 
 
 def _shared(conversation: Conversation) -> dict[str, Any]:
+    """What every message of a conversation carries: what search filters, groups and shows
+    per hit. The rest of the conversation's details live on its record only; converting a
+    date is the dearest part of building a document."""
     fields: dict[str, Any] = {
         "conv_key": conversation.key,
         "conv_ord": conversation_ordinal(conversation.key),
         "source": conversation.source,
-        "account": conversation.account,
         "conversation_id": conversation.id,
     }
-    optional = {
-        "url": conversation.url,
-        "conv_created": conversation.created,
-        "conv_updated": conversation.updated,
-        "gizmo_id": conversation.gizmo_id,
-        "project_id": conversation.project_id,
-    }
-    fields.update({name: value for name, value in optional.items() if value is not None})
+    if conversation.url:
+        fields["url"] = conversation.url
     return fields
 
 
@@ -76,6 +72,14 @@ def _document(fields: dict[str, Any], texts: dict[str, str], schema: IndexSchema
 def conversation_record(conversation: Conversation, digest: int, schema: IndexSchema) -> tantivy.Document:
     fields = _shared(conversation)
     fields.update(kind=CONVERSATION, conv_hash=digest, message_count=len(conversation.messages))
+    fields["account"] = conversation.account
+    optional = {
+        "conv_created": conversation.created,
+        "conv_updated": conversation.updated,
+        "gizmo_id": conversation.gizmo_id,
+        "project_id": conversation.project_id,
+    }
+    fields.update({name: value for name, value in optional.items() if value is not None})
     if conversation.model:
         fields["model"] = conversation.model
     _dated(fields, conversation.created or conversation.updated)
@@ -107,12 +111,12 @@ def _message(
         "parent_id": message.parent_id,
         "author_name": message.author_name,
         "model": message.model,
-        "created": message.created,
     }
     fields.update({name: value for name, value in optional.items() if value is not None})
     if message.attachments:
         fields["attachments"] = message.attachments
     _dated(fields, message.created or fallback)
+    fields["own_date"] = message.created is not None
     return _document(fields, {"title": title, "text": message.text}, schema)
 
 
@@ -120,6 +124,12 @@ def first(doc: tantivy.Document, name: str) -> Any:
     """A stored field's value, or None when the document has none."""
     values = doc.get_all(name)
     return values[0] if values else None
+
+
+def created(doc: tantivy.Document) -> datetime | None:
+    """A message's own time; None where the export gave none (its `date` is then the
+    conversation's)."""
+    return first(doc, "date") if first(doc, "own_date") else None
 
 
 def iso(moment: datetime | None) -> str | None:

@@ -12,6 +12,7 @@ from typing import Any
 import tantivy
 
 from chatdex import documents
+from chatdex.documents import created as created_at
 from chatdex.documents import first, iso
 from chatdex.errors import InvalidQuery
 from chatdex.query import Compiled, Filters, compile_query
@@ -200,7 +201,7 @@ def _turn(doc: tantivy.Document) -> Turn:
         message_id=first(doc, "message_id"),
         role=first(doc, "role"),
         text=first(doc, "text") or "",
-        created=first(doc, "created"),
+        created=created_at(doc),
         position=int(first(doc, "position") or 0),
     )
 
@@ -263,7 +264,7 @@ def search(index_path: Path, options: SearchOptions, now: datetime | None = None
                 role=first(doc, "role"),
                 model=first(doc, "model"),
                 source=first(doc, "source"),
-                created=first(doc, "created"),
+                created=created_at(doc),
                 date=first(doc, "date"),
                 score=round(float(score), 4) if options.sort == "relevance" else None,
                 snippet=snippet,
