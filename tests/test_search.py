@@ -124,10 +124,11 @@ def test_snippet_highlights_the_matched_words(index: Path) -> None:
     assert [hit.snippet[start:end] for start, end in hit.highlights] == ["Zürich"]
 
 
-def test_context_shows_the_turn_before_by_default_and_n_turns_with_context(index: Path) -> None:
-    answer = search(index, SearchOptions("crème", filters=Filters(roles=["assistant"])))[0]
+def test_context_shows_the_turn_before_when_asked_and_n_turns_with_context(index: Path) -> None:
+    answer = search(index, SearchOptions("crème", filters=Filters(roles=["assistant"]), turn_before=True))[0]
     assert [t.message_id[:8] for t in answer.before] == ["2024c002"]
     assert answer.after == []
+    assert search(index, SearchOptions("crème", filters=Filters(roles=["assistant"])))[0].before == []
     wide = search(index, SearchOptions("crème", filters=Filters(roles=["assistant"]), context=2))[0]
     assert [t.message_id[:8] for t in wide.before] == ["2024c002"]
     assert [t.message_id[:8] for t in wide.after] == ["2024c004", "2024c005"]

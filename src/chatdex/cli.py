@@ -73,13 +73,13 @@ def import_command(
 ) -> None:
     """Import exports into the index. Re-importing is safe: unchanged conversations are
     skipped, changed ones replaced, and conversations missing from a newer export stay."""
-    from chatdex import render
+    from chatdex import render, terminal
     from chatdex.importer import import_exports
     from chatdex.paths import index_dir
 
     with _user_errors():
         location = index_dir(index)
-        err = render.stderr()
+        err = terminal.stderr()
         progress = render.ImportProgress(err) if err.is_terminal and not quiet else None
         summary = import_exports(paths, location, progress, batch_messages=batch_messages, wait_seconds=wait)
         if as_json:
@@ -87,13 +87,13 @@ def import_command(
             return
         if not quiet:
             render.warnings(err, summary.warnings)
-            render.import_summary(render.stdout(), summary, str(location))
+            render.import_summary(terminal.stdout(), summary, str(location))
 
 
 @app.command()
 def stats(index: IndexOption = None, as_json: JsonOption = False) -> None:
     """What the index holds: conversations, messages, by source, role, model and year."""
-    from chatdex import render
+    from chatdex import render, terminal
     from chatdex.paths import index_dir
     from chatdex.stats import index_stats
 
@@ -102,7 +102,7 @@ def stats(index: IndexOption = None, as_json: JsonOption = False) -> None:
         if as_json:
             _print_json(data)
         else:
-            render.stats(render.stdout(), data)
+            render.stats(terminal.stdout(), data)
 
 
 SEARCH_HELP = """Search your conversations. Prints the best message of each matching conversation.
@@ -198,6 +198,7 @@ def search(
             limit=limit,
             offset=offset,
             context=context,
+            turn_before=not as_json,
         )
         found = run_search(index_dir(index), options)
         if not found:
@@ -213,9 +214,9 @@ def search(
             for hit in found:
                 sys.stdout.write(orjson.dumps(hit.to_dict(with_context=context > 0)).decode() + "\n")
             return
-        from chatdex import render, render_results
+        from chatdex import render_results, terminal
 
-        render_results.hits(render.stdout(), found, offset)
+        render_results.hits(terminal.stdout(), found, offset)
 
 
 @app.command()
@@ -267,10 +268,10 @@ def show(
         if as_markdown:
             sys.stdout.write(render_results.markdown(shown, picked) + "\n")
             return
-        from chatdex import render
+        from chatdex import terminal
 
         render_results.conversation(
-            render.stdout(), shown, picked, highlighted.message_id if highlighted else None
+            terminal.stdout(), shown, picked, highlighted.message_id if highlighted else None
         )
 
 
@@ -301,18 +302,18 @@ def open_command(
 def reindex(index: IndexOption = None, as_json: JsonOption = False) -> None:
     """Rebuild the index from the exports it recorded (after an upgrade changed the schema).
     The old index is replaced only once the new one is complete."""
-    from chatdex import render
+    from chatdex import render, terminal
     from chatdex.paths import index_dir
     from chatdex.rebuild import reindex as rebuild
 
     with _user_errors():
         location = index_dir(index)
-        err = render.stderr()
+        err = terminal.stderr()
         summary = rebuild(location, render.ImportProgress(err) if err.is_terminal else None)
         if as_json:
             _print_json({**summary.to_dict(), "index": str(location)})
         else:
-            render.import_summary(render.stdout(), summary, str(location))
+            render.import_summary(terminal.stdout(), summary, str(location))
 
 
 @app.command()

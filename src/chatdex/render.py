@@ -22,14 +22,6 @@ from chatdex import importer
 MAX_WARNINGS_SHOWN = 10
 
 
-def stdout() -> Console:
-    return Console(highlight=False, soft_wrap=True)
-
-
-def stderr() -> Console:
-    return Console(stderr=True, highlight=False, soft_wrap=True)
-
-
 class ImportProgress(importer.Progress):
     """A bytes progress bar on stderr, only when stderr is a terminal."""
 

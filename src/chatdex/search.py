@@ -12,8 +12,7 @@ from typing import Any
 import tantivy
 
 from chatdex import documents
-from chatdex.documents import created as created_at
-from chatdex.documents import first, iso
+from chatdex.documents import iso
 from chatdex.errors import InvalidQuery
 from chatdex.query import Compiled, Filters, compile_query
 from chatdex.store import Store, open_for_read
@@ -35,6 +34,7 @@ class SearchOptions:
     limit: int = 10
     offset: int = 0
     context: int = 0  # turns before and after the hit, on the same branch
+    turn_before: bool = False  # without context: still the one turn before (the terminal shows it)
 
 
 @dataclass
@@ -146,75 +146,89 @@ class _Searcher:
             size *= 2
         return best[self.options.offset : wanted]
 
-    def count_in(self, conv_key: str) -> int:
+    def counts(self, conv_keys: list[str]) -> dict[str, int]:
+        """Matches per conversation, for the conversations shown: one aggregation, not one
+        count per hit."""
         query = tantivy.Query.boolean_query(
             [
                 (tantivy.Occur.Must, self.compiled.query),
-                (tantivy.Occur.Must, tantivy.Query.term_query(self.schema, "conv_key", conv_key)),
+                (tantivy.Occur.Must, tantivy.Query.term_set_query(self.schema, "conv_key", conv_keys)),
             ]
         )
-        return int(self.searcher.search(query, 1, count=True).count or 0)
+        result = self.searcher.aggregate(
+            query, {"c": {"terms": {"field": "conv_key", "size": len(conv_keys)}}}
+        )
+        return {bucket["key"]: int(bucket["doc_count"]) for bucket in result.get("c", {}).get("buckets", [])}
 
-    def lookup(self, conv_key: str, field: str, value: str) -> list[tantivy.Document]:
+    def _fetch(self, conv_keys: set[str], field: str, values: set[str]) -> list[dict[str, list[Any]]]:
         clauses = [
-            (tantivy.Occur.Must, tantivy.Query.term_query(self.schema, "conv_key", conv_key)),
-            (tantivy.Occur.Must, tantivy.Query.term_query(self.schema, field, value)),
+            (tantivy.Occur.Must, tantivy.Query.term_set_query(self.schema, "conv_key", sorted(conv_keys))),
+            (tantivy.Occur.Must, tantivy.Query.term_set_query(self.schema, field, sorted(values))),
             (tantivy.Occur.Must, tantivy.Query.term_query(self.schema, "kind", documents.MESSAGE)),
         ]
-        hits = self.searcher.search(tantivy.Query.boolean_query(clauses), 100).hits
-        return [self.searcher.doc(address) for _, address in hits]
+        hits = self.searcher.search(tantivy.Query.boolean_query(clauses), 1000).hits
+        return [self.searcher.doc(address).to_dict() for _, address in hits]
 
-    def _visible(self, doc: tantivy.Document) -> bool:
-        return self.options.filters.include_hidden or first(doc, "visibility") == "seen"
+    def _visible(self, doc: dict[str, list[Any]]) -> bool:
+        return self.options.filters.include_hidden or _one(doc, "visibility") == "seen"
 
-    def before(self, doc: tantivy.Document, turns: int) -> list[Turn]:
-        found: list[Turn] = []
-        conv_key, parent, guard = first(doc, "conv_key"), first(doc, "parent_id"), 0
-        while parent and len(found) < turns and guard < 1000:
-            guard += 1
-            parents = self.lookup(conv_key, "message_id", parent)
-            if not parents:
+    def context(self, docs: list[dict[str, list[Any]]], turns: int, backwards: bool) -> list[list[Turn]]:
+        """Up to `turns` visible turns before (parents) or after (children on the branch) each
+        hit, all hits walked together: one lookup per step, not one per hit and step."""
+        found: list[list[Turn]] = [[] for _ in docs]
+        cursors = {n: doc for n, doc in enumerate(docs)}
+        for _ in range(turns + 50):  # hidden turns are stepped over; enough for any real chain
+            cursors = {n: doc for n, doc in cursors.items() if len(found[n]) < turns}
+            link = "parent_id" if backwards else "message_id"
+            wanted = {
+                n: (_one(doc, "conv_key"), _one(doc, link)) for n, doc in cursors.items() if _one(doc, link)
+            }
+            if not wanted:
                 break
-            if self._visible(parents[0]):
-                found.append(_turn(parents[0]))
-            parent = first(parents[0], "parent_id")
-        return list(reversed(found))
+            field = "message_id" if backwards else "parent_id"
+            fetched = self._fetch({k for k, _ in wanted.values()}, field, {v for _, v in wanted.values()})
+            by_link: dict[tuple[str, str], list[dict[str, list[Any]]]] = {}
+            for doc in fetched:
+                by_link.setdefault((_one(doc, "conv_key"), _one(doc, field)), []).append(doc)
+            cursors = {}
+            for n, key in wanted.items():
+                candidates = by_link.get(key)
+                if not candidates:
+                    continue
+                # Forwards, the branch the conversation shows, else the first in reading order.
+                step = min(
+                    candidates, key=lambda c: (not _one(c, "on_current_branch"), _one(c, "position") or 0)
+                )
+                if self._visible(step):
+                    found[n].append(_turn(step))
+                cursors[n] = step
+        return [list(reversed(turns_found)) if backwards else turns_found for turns_found in found]
 
-    def after(self, doc: tantivy.Document, turns: int) -> list[Turn]:
-        found: list[Turn] = []
-        conv_key, current, guard = first(doc, "conv_key"), first(doc, "message_id"), 0
-        while current and len(found) < turns and guard < 1000:
-            guard += 1
-            children = self.lookup(conv_key, "parent_id", current)
-            if not children:
-                break
-            # The branch the conversation shows, else the first in reading order.
-            child = min(children, key=lambda c: (not first(c, "on_current_branch"), first(c, "position")))
-            if self._visible(child):
-                found.append(_turn(child))
-            current = first(child, "message_id")
-        return found
+
+def _one(doc: dict[str, list[Any]], name: str) -> Any:
+    values = doc.get(name)
+    return values[0] if values else None
 
 
-def _turn(doc: tantivy.Document) -> Turn:
+def _turn(doc: dict[str, list[Any]]) -> Turn:
     return Turn(
-        message_id=first(doc, "message_id"),
-        role=first(doc, "role"),
-        text=first(doc, "text") or "",
-        created=created_at(doc),
-        position=int(first(doc, "position") or 0),
+        message_id=_one(doc, "message_id"),
+        role=_one(doc, "role"),
+        text=_one(doc, "text") or "",
+        created=_one(doc, "date") if _one(doc, "own_date") else None,
+        position=int(_one(doc, "position") or 0),
     )
 
 
 def _snippet(
-    generator: tantivy.SnippetGenerator, doc: tantivy.Document, needles: list[str]
+    generator: tantivy.SnippetGenerator, doc: tantivy.Document, text: str, needles: list[str]
 ) -> tuple[str, list[tuple[int, int]]]:
     snippet = generator.snippet_from_doc(doc)
     fragment = snippet.fragment()
     if not snippet.highlighted():
         # Messages chatdex tokenized itself (CJK, camelCase) are re-read by tantivy's snippet
         # generator with the plain tokenizer, which cannot see those words: find them here.
-        return _snippet_by_hand(first(doc, "text") or "", needles)
+        return _snippet_by_hand(text, needles)
     encoded = fragment.encode()
     # Highlights come as byte offsets into the UTF-8 fragment; Python slices by character.
     ranges = [
@@ -240,9 +254,11 @@ def _snippet_by_hand(text: str, needles: list[str]) -> tuple[str, list[tuple[int
     return fragment + ellipsis, ranges
 
 
-def search(index_path: Path, options: SearchOptions, now: datetime | None = None) -> list[Hit]:
+def search(index: Path | Store, options: SearchOptions, now: datetime | None = None) -> list[Hit]:
+    """Search the index at a path, or an open Store (which a long-lived process keeps, so each
+    search pays neither for opening the index nor for warming its caches)."""
     validate(options)
-    store = open_for_read(index_path)
+    store = index if isinstance(index, Store) else open_for_read(index)
     compiled = compile_query(options.query, options.filters, store.schema, fuzzy=options.fuzzy, now=now)
     engine = _Searcher(store, options, compiled)
     ranked = engine.ranked()
@@ -250,30 +266,33 @@ def search(index_path: Path, options: SearchOptions, now: datetime | None = None
         return []
     generator = tantivy.SnippetGenerator.create(engine.searcher, compiled.matches, engine.schema, "text")
     generator.set_max_num_chars(SNIPPET_CHARS)
+    loaded = [engine.searcher.doc(address) for _, address in ranked]
+    docs = [doc.to_dict() for doc in loaded]
+    counts = engine.counts(sorted({_one(doc, "conv_key") for doc in docs})) if options.grouped else {}
+    before_turns = options.context or (1 if options.turn_before else 0)
+    before = engine.context(docs, before_turns, backwards=True) if before_turns else [[] for _ in docs]
+    after = engine.context(docs, options.context, backwards=False) if options.context else [[] for _ in docs]
     hits: list[Hit] = []
-    before_turns = options.context if options.context else 1
-    for score, address in ranked:
-        doc = engine.searcher.doc(address)
-        conv_key = first(doc, "conv_key")
-        snippet, highlights = _snippet(generator, doc, compiled.needles)
+    for n, ((score, _), document, doc) in enumerate(zip(ranked, loaded, docs, strict=True)):
+        snippet, highlights = _snippet(generator, document, _one(doc, "text") or "", compiled.needles)
         hits.append(
             Hit(
-                conversation_id=first(doc, "conversation_id"),
-                message_id=first(doc, "message_id"),
-                title=first(doc, "title") or "",
-                role=first(doc, "role"),
-                model=first(doc, "model"),
-                source=first(doc, "source"),
-                created=created_at(doc),
-                date=first(doc, "date"),
+                conversation_id=_one(doc, "conversation_id"),
+                message_id=_one(doc, "message_id"),
+                title=_one(doc, "title") or "",
+                role=_one(doc, "role"),
+                model=_one(doc, "model"),
+                source=_one(doc, "source"),
+                created=_one(doc, "date") if _one(doc, "own_date") else None,
+                date=_one(doc, "date"),
                 score=round(float(score), 4) if options.sort == "relevance" else None,
                 snippet=snippet,
                 highlights=highlights,
-                url=first(doc, "url"),
-                on_current_branch=bool(first(doc, "on_current_branch")),
-                matches_in_conversation=engine.count_in(conv_key) if options.grouped else 1,
-                before=engine.before(doc, before_turns),
-                after=engine.after(doc, options.context),
+                url=_one(doc, "url"),
+                on_current_branch=bool(_one(doc, "on_current_branch")),
+                matches_in_conversation=counts.get(_one(doc, "conv_key"), 1),
+                before=before[n],
+                after=after[n],
             )
         )
     return hits

@@ -7,7 +7,7 @@ import tempfile
 from importlib import resources
 from pathlib import Path
 
-from chatdex import render, render_results
+from chatdex import render, render_results, terminal
 from chatdex.importer import import_exports
 from chatdex.query import Filters
 from chatdex.search import SearchOptions, search
@@ -34,7 +34,7 @@ def sample_export() -> Path:
 
 
 def run_demo() -> None:
-    out = render.stdout()
+    out = terminal.stdout()
     with tempfile.TemporaryDirectory(prefix="chatdex-demo-") as temp:
         index = Path(temp) / "index"
         out.print(f"[bold]chatdex demo[/]: importing the sample export {sample_export()}\n")
@@ -46,6 +46,7 @@ def run_demo() -> None:
         render.stats(out, index_stats(index))
         for command, options in EXAMPLES:
             out.print(f"\n[bold]$ {command}[/]\n", markup=True)
+            options.turn_before = True
             render_results.hits(out, search(index, options))
     out.print(
         "Next: download your export (ChatGPT → Settings → Data controls → Export data) and run\n"
