@@ -115,19 +115,36 @@ class _Searcher:
         self.options = options
         self.compiled = compiled
 
-    def _page(self, size: int, offset: int) -> list[tuple[Any, tantivy.DocAddress]]:
+    def _page(self, size: int, offset: int) -> list[tuple[Any, tantivy.DocAddress, int]]:
+        """Hits with their conversation ordinal, equal scores (or dates) in a fixed order: by
+        conversation, then reading position. Tantivy breaks ties by where a document landed
+        among segments, which depends on indexing threads, so results would vary between
+        two imports of the same export."""
         order = {"newest": tantivy.Order.Desc, "oldest": tantivy.Order.Asc}.get(self.options.sort)
         if order is None:
-            return self.searcher.search(self.compiled.query, size, count=False, offset=offset).hits
-        return self.searcher.search(
-            self.compiled.query, size, count=False, offset=offset, order_by_field="date", order=order
-        ).hits
+            hits = self.searcher.search(self.compiled.query, size, count=False, offset=offset).hits
+        else:
+            hits = self.searcher.search(
+                self.compiled.query, size, count=False, offset=offset, order_by_field="date", order=order
+            ).hits
+        addresses = [address for _, address in hits]
+        ordinals = self.searcher.fast_field_values("conv_ord", addresses)
+        positions = self.searcher.fast_field_values("position", addresses)
+        keyed = [
+            (score, address, ordinal or 0, position or 0)
+            for (score, address), ordinal, position in zip(hits, ordinals, positions, strict=True)
+        ]
+        sign = -1 if order is not tantivy.Order.Asc else 1
+        keyed.sort(key=lambda hit: (sign * hit[0], hit[2], hit[3]))
+        return [(score, address, ordinal) for score, address, ordinal, _ in keyed]
 
     def ranked(self) -> list[tuple[Any, tantivy.DocAddress]]:
         """The hits to show: one per conversation (its best) unless messages were asked for."""
         wanted = self.options.offset + self.options.limit
         if not self.options.grouped:
-            return self._page(self.options.limit, self.options.offset)
+            return [
+                (score, address) for score, address, _ in self._page(self.options.limit, self.options.offset)
+            ]
         best: list[tuple[Any, tantivy.DocAddress]] = []
         seen: set[int] = set()
         fetched, size = 0, max(64, wanted * 4)
@@ -136,8 +153,7 @@ class _Searcher:
             if not page:
                 break
             fetched += len(page)
-            ordinals = self.searcher.fast_field_values("conv_ord", [address for _, address in page])
-            for (score, address), ordinal in zip(page, ordinals, strict=True):
+            for score, address, ordinal in page:
                 if ordinal not in seen:
                     seen.add(ordinal)
                     best.append((score, address))
