@@ -47,10 +47,11 @@ Shape, per the export fixtures in tests/data (README there):
   ``user_editable_context`` (custom instructions, hidden) in ~25% of conversations from 2023;
 - ~8% of messages in Chinese, Japanese or Korean (whole conversations); ~2% of titles null.
 
-Vocabulary: English text is drawn from a fixed vocabulary (independent of the seed): ~300 common
-English words at the top of the ranking, ~230 technical words and ~8,500 pseudo-words built from
-syllables, picked with a Zipf-Mandelbrot distribution, plus a few topic words per conversation that
-recur through it, as real conversations do. CJK text uses fixed per-language word lists.
+Vocabulary: English text is drawn from a fixed vocabulary (independent of the seed, ~9,000 words):
+~240 common English words at the top of the ranking, ~215 technical words spread through ranks
+300-2,500 and ~8,500 pseudo-words built from syllables, picked with a Zipf-Mandelbrot distribution
+(exponent 1, shift 2.7), plus ~6% topic words per conversation that recur through it, as real
+conversations do. CJK text uses fixed per-language word lists (~100 words each).
 
 Markers (``MARKERS``) that benchmark queries can rely on:
 
@@ -59,14 +60,13 @@ key                 value                  where
 ==================  =====================  ===================================================
 rare_word           ``quokkaflux``         ~0.01% of messages (at least one), seen text
 uncommon_word       ``zeitgeist``          ~0.1% of messages (at least one), seen text
-common_word         ``the``                >30% of messages (top of the Zipf ranking)
-phrase              ``vector database``    ~0.5% of messages as that exact phrase; ``vector``
-                                           and ``database`` also occur apart
-cjk_word            ``睡眠``               ~0.4% of messages (~5% of Chinese/Japanese ones);
+common_word         ``the``                ~65% of messages (rank 1 of the Zipf ranking)
+phrase              ``vector database``    ~0.5% of messages, always as that phrase (``vector``
+                                           occurs nowhere else; ``database`` in ~2%)
+cjk_word            ``睡眠``               ~0.4% of messages (~6% of Chinese/Japanese ones);
                                            the characters 睡 and 眠 occur nowhere else
-prefix              ``kube``               the family ``PREFIX_FAMILY`` (kube, kubectl,
-                                           kubernetes, kubelet, kubeconfig, kubeadm) occurs
-                                           through the technical vocabulary
+prefix              ``kube``               ``PREFIX_FAMILY`` (kube, kubectl, kubernetes,
+                                           kubelet, kubeconfig, kubeadm): ~4% of messages each
 identifier          ``fetch_kube_metrics`` ~0.1% of messages, inside code blocks
 ==================  =====================  ===================================================
 
@@ -86,12 +86,12 @@ import threading
 import time
 import zipfile
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from operator import itemgetter
 from pathlib import Path
-from typing import IO, Any
+from typing import Any, Protocol
 
 import orjson
 
@@ -121,8 +121,9 @@ END = datetime(2026, 10, 31, tzinfo=UTC).timestamp()
 
 # Fixed so that the ZIP bytes depend only on --messages and --seed.
 _ZIP_DATE = (2026, 10, 31, 12, 0, 0)
-# Level 1 deflates ~7x faster than the default 6 on this text (82 vs 12 MB/s on the reference
-# machine) for a ~20% larger file; readers inflate both at the same speed.
+# Level 1 deflates this text several times faster than the default 6 (82 vs 12 MB/s on a
+# 2-core VM), which keeps compression off the critical path, for a ~13% larger file; readers
+# inflate both at the same speed.
 _ZIP_LEVEL = 1
 _CHUNK = 1 << 20  # bytes handed to the writer thread at a time
 _MIB = 1 << 20
@@ -418,12 +419,20 @@ _P_CODE_BLOCK = 0.15
 # Output: a byte sink that writes from a second thread.
 
 
+class _Writable(Protocol):
+    """A binary stream being written: a ZIP member or the bare JSON file."""
+
+    def write(self, data: bytes, /) -> int: ...
+
+    def close(self) -> None: ...
+
+
 class _Sink:
     """Collects bytes into ~1 MiB chunks and writes them from a background thread. zipfile's
     deflate and CRC-32 release the GIL, so compression runs on a second core while this thread
     builds conversations; the bounded queue keeps memory flat."""
 
-    def __init__(self, target: IO[bytes]) -> None:
+    def __init__(self, target: _Writable) -> None:
         self._target = target
         self._pending: list[bytes] = []
         self._pending_size = 0
@@ -485,11 +494,13 @@ class _ArrayWriter:
     """Writes conversations as one JSON array per member, starting a new member (shard) when the
     next conversation would take the current one over `limit` bytes."""
 
-    def __init__(self, open_member: Any, names: Any, limit: int | None) -> None:
-        self._open_member = open_member  # name -> writable binary stream
-        self._names = names  # iterator of member names
+    def __init__(
+        self, open_member: Callable[[str], _Writable], names: Iterator[str], limit: int | None
+    ) -> None:
+        self._open_member = open_member
+        self._names = names
         self._limit = limit
-        self._member: IO[bytes] | None = None
+        self._member: _Writable | None = None
         self._sink: _Sink | None = None
         self._name = ""
         self._count = 0
@@ -1672,7 +1683,7 @@ def generate(
     else:
         with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
 
-            def open_member(name: str) -> IO[bytes]:
+            def open_member(name: str) -> _Writable:
                 return archive.open(_zip_info(name), "w", force_zip64=True)
 
             if fmt == "zip":
@@ -1698,7 +1709,7 @@ def generate(
 class _Unclosable:
     """The bare-JSON output file, which the `with` around it closes, not the array writer."""
 
-    def __init__(self, handle: IO[bytes]) -> None:
+    def __init__(self, handle: _Writable) -> None:
         self._handle = handle
 
     def write(self, data: bytes) -> int:

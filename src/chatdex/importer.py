@@ -8,6 +8,7 @@ completes the rest."""
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -21,7 +22,7 @@ from chatdex import archive, documents
 from chatdex.errors import ChatdexError, ExportFormatError
 from chatdex.exports import read_conversations
 from chatdex.model import Conversation, Skipped
-from chatdex.store import Store, open_for_write
+from chatdex.store import Store, open_for_write, write_failure
 
 BATCH_MESSAGES = 20_000
 
@@ -142,7 +143,10 @@ class _Importer:
             self.commit()
 
     def commit(self) -> None:
-        self.writer.commit()
+        try:
+            self.writer.commit()
+        except ValueError as error:  # tantivy's I/O errors: disk full, permissions, ...
+            raise write_failure(self.store.path, error) from None
         self.committed_conversations += self._pending_conversations
         self._pending = self._pending_conversations = 0
 
@@ -153,8 +157,10 @@ class _Importer:
             else:
                 self.writer.rollback()
         finally:
-            # Waiting for merges releases the writer and its lock before the command returns.
-            self.writer.wait_merging_threads()
+            # Waiting for merges releases the writer and its lock before the command returns;
+            # a merge that fails (disk full) leaves the committed segments as they were.
+            with contextlib.suppress(ValueError):
+                self.writer.wait_merging_threads()
 
 
 def import_exports(

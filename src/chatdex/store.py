@@ -58,22 +58,45 @@ class Store:
                         f"the index at {self.path} is busy: another chatdex import is writing to it; "
                         "wait for it to finish and run this again"
                     ) from None
-                if "Permission denied" in text or "Read-only" in text:
-                    raise IndexStateError(
-                        f"cannot write to the index at {self.path}: permission denied"
-                    ) from None
+                if _reason(text):
+                    raise write_failure(self.path, error) from None
                 raise IndexCorrupt(f"cannot open the index at {self.path} for writing: {text}") from None
 
     def size_bytes(self) -> int:
         return sum(entry.stat().st_size for entry in self.path.iterdir() if entry.is_file())
 
 
+_OS_REASONS = {
+    "No space left": "the disk is full",
+    "Permission denied": "permission denied",
+    "Read-only file system": "the file system is read-only",
+    "Quota exceeded": "the disk quota is exceeded",
+}
+
+
+def _reason(text: str) -> str | None:
+    return next((reason for needle, reason in _OS_REASONS.items() if needle in text), None)
+
+
+def write_failure(path: Path, error: BaseException) -> IndexStateError:
+    """A failed write to the index, said as the operating system's reason when there is one.
+    Tantivy keeps the last commit intact, so that is what the index still holds."""
+    reason = _reason(str(error)) or str(error).split("\n", 1)[0][:200]
+    return IndexStateError(
+        f"cannot write to the index at {path}: {reason}; "
+        "it still holds what the last complete import committed"
+    )
+
+
 def write_meta(path: Path, meta: dict[str, Any]) -> None:
     # Written whole to a temporary file and renamed, so a crash never leaves half a file.
     target = path / META_FILE
     temp = path / f".{META_FILE}.tmp"
-    temp.write_bytes(orjson.dumps(meta, option=orjson.OPT_INDENT_2))
-    os.replace(temp, target)
+    try:
+        temp.write_bytes(orjson.dumps(meta, option=orjson.OPT_INDENT_2))
+        os.replace(temp, target)
+    except OSError as error:
+        raise write_failure(path, error) from None
 
 
 def read_meta(path: Path) -> dict[str, Any] | None:
