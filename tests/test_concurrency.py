@@ -4,10 +4,13 @@ shrink; once the import is done the counts are exact."""
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -167,3 +170,32 @@ def test_searches_and_stats_during_an_import_see_only_whole_growing_content(
             process.kill()
             process.wait()
         pool.shutdown(wait=False, cancel_futures=True)
+
+
+def test_stats_survives_a_file_deleted_while_it_sums_the_index_size(
+    export: tuple[Path, Path], index_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The race the test above runs into now and then, made deterministic: a concurrent
+    import deletes a file (a merged-away segment, its own .tmp file) between the moment
+    stats lists the folder and the moment it asks the file's size."""
+    _, start = export
+    import_exports([start], index_path)
+    vanishing = index_path / ".tmpVanishing"
+    vanishing.write_bytes(b"x" * 10)
+    real_stat = Path.stat
+    calls: Counter[str] = Counter()
+
+    def stat(self: Path, *, follow_symlinks: bool = True) -> os.stat_result:
+        if self.name == vanishing.name:
+            calls[self.name] += 1
+            if calls[self.name] > 1:  # seen when listed, gone when measured
+                raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), str(self))
+        return real_stat(self, follow_symlinks=follow_symlinks)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Path, "stat", stat)
+        try:
+            stats = index_stats(index_path)
+        except OSError as error:
+            pytest.fail(f"index_stats failed on a file deleted under it: {type(error).__name__}: {error}")
+    assert (stats["conversations"], stats["messages"]) == (ALREADY, ALREADY * MESSAGES)

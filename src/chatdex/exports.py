@@ -7,7 +7,7 @@ from itertools import chain
 from typing import Any
 
 from chatdex.archive import ExportFile
-from chatdex.errors import ExportFormatError
+from chatdex.errors import ExportFormatError, InputError
 from chatdex.jsonstream import DepthGuard, ScriptJSON, first_char, iter_html_records, iter_json_records
 from chatdex.model import Conversation, Skipped
 from chatdex.sources import chatgpt
@@ -26,6 +26,13 @@ _SIDE_FILES = (
 def read_conversations(
     export: ExportFile, on_read: Callable[[int], None] | None = None
 ) -> Iterator[Conversation | Skipped]:
+    try:
+        yield from _read(export, on_read)
+    except OSError as error:  # the file vanished, or the disk failed, after it was found
+        raise InputError(f"{export.name}: reading failed ({error.strerror or error})") from None
+
+
+def _read(export: ExportFile, on_read: Callable[[int], None] | None) -> Iterator[Conversation | Skipped]:
     with export.opener() as raw:
         if export.kind == "html":
             records = iter_html_records(

@@ -128,13 +128,17 @@ class _Importer:
             built.append(documents.conversation_record(conversation, digest, self.index_schema))
         except ValueError as error:
             raise ExportFormatError(f"conversation {conversation.id}: {error}") from None
+        try:
+            if existing is not None:
+                self.writer.delete_documents_by_term("conv_key", key)
+            for document in built:
+                self.writer.add_document(document)
+        except ValueError as error:  # the writer died: a failed write in one of its threads
+            raise write_failure(self.store.path, error) from None
         if existing is not None:
-            self.writer.delete_documents_by_term("conv_key", key)
             self.summary.conversations_updated += 1
         else:
             self.summary.conversations_new += 1
-        for document in built:
-            self.writer.add_document(document)
         self._written[key] = _Known(digest, conversation.updated)
         self.summary.messages_indexed += len(conversation.messages)
         self._pending += len(conversation.messages) + 1
@@ -151,16 +155,35 @@ class _Importer:
         self._pending = self._pending_conversations = 0
 
     def close(self, ok: bool) -> None:
+        failed = not ok
         try:
             if ok:
                 self.commit()
-            else:
-                self.writer.rollback()
+        except ChatdexError:
+            failed = True
+            raise
         finally:
+            if failed:
+                with contextlib.suppress(ValueError):
+                    self.writer.rollback()
             # Waiting for merges releases the writer and its lock before the command returns;
             # a merge that fails (disk full) leaves the committed segments as they were.
             with contextlib.suppress(ValueError):
                 self.writer.wait_merging_threads()
+            if failed:
+                self._collect_garbage()
+
+    def _collect_garbage(self) -> None:
+        """Remove the segment files of the batch that was not committed. A writer whose thread
+        failed (a full disk) cannot do it, so a fresh one does; left behind, they would keep
+        the disk full and make even an unchanged re-import fail."""
+        del self.writer  # a failed writer can keep its lock until it is dropped
+        with contextlib.suppress(ValueError, ChatdexError):
+            writer = self.store.writer(wait_seconds=2.0)
+            try:
+                writer.garbage_collect_files()
+            finally:
+                writer.wait_merging_threads()
 
 
 def import_exports(

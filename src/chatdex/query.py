@@ -104,7 +104,7 @@ class _Compiler:
         if kind == "all":
             return tantivy.Query.all_query()
         if kind == "boost":
-            inner = self.node(node["query"])
+            inner = self.node(node["underlying"])
             return tantivy.Query.boost_query(inner, float(node["boost"])) if inner else None
         raise InvalidQuery(f"this kind of query ({kind}) is not supported; {SYNTAX_HINT}")
 
@@ -192,7 +192,14 @@ def _needles(tokens: list[str]) -> list[str]:
     return found
 
 
+def clean_text(text: str) -> str:
+    """Lone surrogates (what Python makes of invalid UTF-8 in a command line) as U+FFFD:
+    tantivy takes only valid Unicode."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
 def conversation_prefix(schema: tantivy.Schema, prefix: str) -> tantivy.Query:
+    prefix = clean_text(prefix)
     if not prefix:
         raise InvalidQuery("conversation: needs an id (or the first characters of one)")
     return tantivy.Query.fuzzy_term_query(schema, "conversation_id", prefix, distance=0, prefix=True)
@@ -213,7 +220,17 @@ def _parse(text: str) -> dict[str, Any]:
 def compile_query(
     text: str, filters: Filters, schema: IndexSchema, *, fuzzy: bool = False, now: datetime | None = None
 ) -> Compiled:
-    cleaned = _CONTROL.sub(" ", text)
+    cleaned = _CONTROL.sub(" ", clean_text(text))
+    filters = Filters(
+        roles=[clean_text(role) for role in filters.roles],
+        model=clean_text(filters.model) if filters.model else None,
+        source=clean_text(filters.source) if filters.source else None,
+        conversation=clean_text(filters.conversation) if filters.conversation else None,
+        since=filters.since,
+        until=filters.until,
+        current_branch=filters.current_branch,
+        include_hidden=filters.include_hidden,
+    )
     _check_shape(cleaned)
     cleaned = _pull_dates(cleaned, filters)
     s = schema.schema

@@ -6,6 +6,7 @@ of exports imported, which `chatdex reindex` replays into a fresh index."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from dataclasses import dataclass, field
@@ -63,7 +64,13 @@ class Store:
                 raise IndexCorrupt(f"cannot open the index at {self.path} for writing: {text}") from None
 
     def size_bytes(self) -> int:
-        return sum(entry.stat().st_size for entry in self.path.iterdir() if entry.is_file())
+        total = 0
+        for entry in os.scandir(self.path):
+            # A running import adds and removes segment files while this sums them.
+            with contextlib.suppress(FileNotFoundError):
+                if entry.is_file():
+                    total += entry.stat().st_size
+        return total
 
 
 _OS_REASONS = {
@@ -99,17 +106,26 @@ def write_meta(path: Path, meta: dict[str, Any]) -> None:
         raise write_failure(path, error) from None
 
 
+def _damaged(path: Path) -> IndexCorrupt:
+    # Without its record of imports the index cannot rebuild itself: start again from the exports.
+    return IndexCorrupt(
+        f"{path / META_FILE} is damaged; delete {path} and run `chatdex import` on your exports again"
+    )
+
+
 def read_meta(path: Path) -> dict[str, Any] | None:
     try:
         data = orjson.loads((path / META_FILE).read_bytes())
     except FileNotFoundError:
         return None
     except (orjson.JSONDecodeError, OSError):
-        raise IndexCorrupt(
-            f"{path / META_FILE} is damaged; rebuild the index (see `chatdex reindex --help`)"
-        ) from None
-    if not isinstance(data, dict):
-        raise IndexCorrupt(f"{path / META_FILE} is damaged; rebuild the index (see `chatdex reindex --help`)")
+        raise _damaged(path) from None
+    if not (
+        isinstance(data, dict)
+        and isinstance(data.get("imports", []), list)
+        and all(isinstance(entry, str) for entry in data.get("imports", []))
+    ):
+        raise _damaged(path)
     return data
 
 
@@ -133,6 +149,10 @@ def _open_tantivy(path: Path, schema: IndexSchema) -> tantivy.Index:
     try:
         index = tantivy.Index.open(str(path))
     except ValueError as error:
+        reason = _reason(str(error))
+        if reason:
+            # Even reading takes tantivy's lock file in the folder.
+            raise IndexStateError(f"cannot open the index at {path}: {reason}") from None
         raise IndexCorrupt(f"cannot open the index at {path}: {error}") from None
     schema.register(index)
     return index
