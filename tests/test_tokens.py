@@ -15,19 +15,22 @@ ANALYZER = load().tokenizers["chat_text"]
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("Zürich straße", [["zurich"], ["strasse"]]),
-        ("提高睡眠质量", [["提"], ["高"], ["睡"], ["眠"], ["质"], ["量"]]),
-        ("abc中文def", [["abc"], ["中"], ["文"], ["def"]]),
-        ("한국어", [["한"], ["국"], ["어"]]),
-        ("bedtimeReminderMinutes = 45", [["bedtimereminderminutes", "bedtime"], ["reminder"], ["minutes"], ["45"]]),
-        ("getHTTPResponse", [["gethttpresponse", "get"], ["http"], ["response"]]),
-        ("base64Encode", [["base64encode", "base64"], ["encode"]]),
-        ("snake_case_name", [["snake"], ["case"], ["name"]]),
-        ("HTTP2 ABC", [["http2"], ["abc"]]),
-        ("x" * 64 + " kept", [["kept"]]),
+        ("Zürich straße", [("zurich", ["zurich"]), ("strasse", ["strasse"])]),
+        ("提高睡眠质量", [("提高睡眠质量", ["提", "高", "睡", "眠", "质", "量"])]),
+        ("abc中文def", [("abc中文def", ["abc", "中", "文", "def"])]),
+        ("한국어", [("한국어", ["한", "국", "어"])]),
+        (
+            "bedtimeReminderMinutes = 45",
+            [("bedtimereminderminutes", ["bedtime", "reminder", "minutes"]), ("45", ["45"])],
+        ),
+        ("getHTTPResponse", [("gethttpresponse", ["get", "http", "response"])]),
+        ("base64Encode", [("base64encode", ["base64", "encode"])]),
+        ("snake_case_name", [("snake", ["snake"]), ("case", ["case"]), ("name", ["name"])]),
+        ("HTTP2 ABC", [("http2", ["http2"]), ("abc", ["abc"])]),
+        ("x" * 64 + " kept", [("kept", ["kept"])]),
     ],
 )
-def test_analyze(text: str, expected: list[list[str]]) -> None:
+def test_analyze(text: str, expected: list[tuple[str, list[str]]]) -> None:
     assert tokens.analyze(ANALYZER, text) == expected
 
 
@@ -42,12 +45,46 @@ def test_the_fast_check_agrees_with_its_definition(text: str) -> None:
 def test_plain_text_is_tokenized_exactly_as_tantivy_does(text: str) -> None:
     # Queries always go through `analyze`; plain messages are tokenized by tantivy alone.
     if not tokens.needs_own_tokens(text):
-        assert tokens.analyze(ANALYZER, text) == [[token] for token in ANALYZER.analyze(text)]
+        assert tokens.analyze(ANALYZER, text) == [(token, [token]) for token in ANALYZER.analyze(text)]
 
 
-def test_pre_tokenized_positions_put_the_whole_identifier_beside_its_first_part() -> None:
-    pre = tokens.pre_tokenized(ANALYZER, "use getHTTPResponse now")
-    assert [(t.text, t.position) for t in pre.tokens] == [
-        ("use", 0), ("gethttpresponse", 1), ("get", 1), ("http", 2), ("response", 3), ("now", 4),
+def test_extra_tokens_hold_only_the_split_words_with_gaps_between_them() -> None:
+    extra = tokens.extra_tokens(ANALYZER, "use getHTTPResponse and 提高睡眠 now")
+    assert extra is not None and extra.text == ""
+    # CJK runs first, then identifiers; a gap between words.
+    assert [(t.text, t.position) for t in extra.tokens] == [
+        ("提", 0),
+        ("高", 1),
+        ("睡", 2),
+        ("眠", 3),
+        ("get", 5),
+        ("http", 6),
+        ("response", 7),
     ]
-    assert pre.text == "use getHTTPResponse now"
+    assert tokens.extra_tokens(ANALYZER, "nothing special here, Mr. Smith") is None
+
+
+def test_a_split_word_is_widened_to_its_whole_run_of_letters() -> None:
+    extra = tokens.extra_tokens(ANALYZER, "x abc中文def y")
+    assert extra is not None
+    assert [t.text for t in extra.tokens] == ["abc", "中", "文", "def"]
+
+
+def test_a_phrase_across_an_identifier_and_its_neighbours_still_matches(tmp_path) -> None:
+    from chatdex.importer import import_exports
+    from chatdex.search import SearchOptions, search
+    from tests import synthetic
+
+    conversation = synthetic.conversation(1, 2, extra_word="const bedtimeReminderMinutes = 45")
+    export = tmp_path / "c.json"
+    export.write_text(__import__("json").dumps([conversation]))
+    import_exports([export], tmp_path / "index")
+    for query in (
+        '"const bedtimeReminderMinutes"',
+        '"bedtimeReminderMinutes 45"',
+        '"reminder minutes"',
+        "bedtimereminderminutes",
+        "reminder",
+        "bedtime*",
+    ):
+        assert len(search(tmp_path / "index", SearchOptions(query))) == 1, query

@@ -12,7 +12,7 @@ import tantivy
 
 from chatdex.model import Conversation, Message
 from chatdex.schema import IndexSchema
-from chatdex.tokens import needs_own_tokens, pre_tokenized
+from chatdex.tokens import extra_tokens, needs_own_tokens
 
 # Part of every hash: bump it when parsing changes what a conversation normalizes to, so
 # the next import of an unchanged export re-indexes it with the new parser.
@@ -54,18 +54,16 @@ def _dated(fields: dict[str, Any], when: datetime | None) -> None:
 
 
 def _document(fields: dict[str, Any], texts: dict[str, str], schema: IndexSchema) -> tantivy.Document:
-    """`fields` typed by the schema, plus `texts`: text fields given their own tokens where the
-    simple tokenizer would not do (see tokens.py)."""
-    special: dict[str, str] = {}
-    for name, value in texts.items():
-        if needs_own_tokens(value):
-            special[name] = value
-        else:
-            fields[name] = value
+    """`fields` typed by the schema, plus `texts`, each with the extra tokens of the words the
+    simple tokenizer keeps whole (CJK, camelCase; see tokens.py) as a second value."""
+    fields.update(texts)
     document = tantivy.Document.from_dict(fields, schema.schema)
     analyzer = schema.tokenizers["chat_text"]
-    for name, value in special.items():
-        document.add_pre_tokenized_text(name, pre_tokenized(analyzer, value))
+    for name, value in texts.items():
+        if needs_own_tokens(value):
+            extra = extra_tokens(analyzer, value)
+            if extra is not None:
+                document.add_pre_tokenized_text(name, extra)
     return document
 
 

@@ -22,7 +22,7 @@ from chatdex import archive, documents
 from chatdex.errors import ChatdexError, ExportFormatError
 from chatdex.exports import read_conversations
 from chatdex.model import Conversation, Skipped
-from chatdex.store import Store, open_for_write, write_failure
+from chatdex.store import Store, open_for_write, remove_orphan_files, write_failure
 
 BATCH_MESSAGES = 20_000
 
@@ -182,6 +182,7 @@ class _Importer:
             writer = self.store.writer(wait_seconds=2.0)
             try:
                 writer.garbage_collect_files()
+                remove_orphan_files(self.store.path)
             finally:
                 writer.wait_merging_threads()
 

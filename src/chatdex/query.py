@@ -145,16 +145,23 @@ class _Compiler:
         )
 
     def words(self, phrase: str, fields: list[str], *, prefix: bool, slop: int) -> tantivy.Query | None:
-        # The parts at each position: an identifier typed as camelCase is matched as the phrase
-        # of its parts, and typed in one case as the whole word the index also holds.
-        tokens = [alternatives[-1] for alternatives in analyze(self.text, phrase)]
-        if not tokens:
+        words = analyze(self.text, phrase)
+        if not words:
             return None
-        self.needles.extend(_needles(tokens))
+        # The index holds split words whole (in the text) and by pieces (as extra tokens):
+        # a phrase of whole words matches the text, a phrase of pieces the extra tokens.
+        spellings = [[whole for whole, _ in words]]
+        parts = [piece for _, pieces in words for piece in pieces]
+        if parts != spellings[0]:
+            spellings.append(parts)
+        self.needles.extend(_needles(parts))
         alternatives: list[tantivy.Query] = []
         for name in fields:
-            query = self._field_query(name, tokens, prefix=prefix, slop=slop)
-            alternatives.append(tantivy.Query.boost_query(query, TITLE_BOOST) if name == "title" else query)
+            for tokens in spellings:
+                query = self._field_query(name, tokens, prefix=prefix, slop=slop)
+                alternatives.append(
+                    tantivy.Query.boost_query(query, TITLE_BOOST) if name == "title" else query
+                )
         if len(alternatives) == 1:
             return alternatives[0]
         return tantivy.Query.boolean_query([(tantivy.Occur.Should, query) for query in alternatives])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,14 +86,63 @@ def _reason(text: str) -> str | None:
     return next((reason for needle, reason in _OS_REASONS.items() if needle in text), None)
 
 
+def _probe(path: Path) -> str | None:
+    """Why writing to the index folder fails, found by trying: when a writer thread dies,
+    tantivy says only that it was killed, not why."""
+    import errno
+
+    reasons = {
+        errno.ENOSPC: "the disk is full",
+        errno.EACCES: "permission denied",
+        errno.EPERM: "permission denied",
+        errno.EROFS: "the file system is read-only",
+        errno.EDQUOT: "the disk quota is exceeded",
+    }
+    probe = path / ".chatdex-write-probe"
+    try:
+        with probe.open("wb") as handle:
+            handle.write(b"\0" * 65536)
+            handle.flush()
+            os.fsync(handle.fileno())
+        for name in (".managed.json", "meta.json"):
+            if (path / name).exists():
+                with (path / name).open("r+b"):
+                    pass
+    except OSError as error:
+        return reasons.get(error.errno or 0, error.strerror)
+    finally:
+        with contextlib.suppress(OSError):
+            probe.unlink()
+    return None
+
+
 def write_failure(path: Path, error: BaseException) -> IndexStateError:
     """A failed write to the index, said as the operating system's reason when there is one.
     Tantivy keeps the last commit intact, so that is what the index still holds."""
-    reason = _reason(str(error)) or str(error).split("\n", 1)[0][:200]
+    reason = _reason(str(error)) or _probe(path) or str(error).split("\n", 1)[0][:200]
     return IndexStateError(
         f"cannot write to the index at {path}: {reason}; "
         "it still holds what the last complete import committed"
     )
+
+
+_SEGMENT_FILE = re.compile(r"([0-9a-f]{32})\.")
+
+
+def remove_orphan_files(path: Path) -> None:
+    """Delete segment files no commit refers to, and temporary files of interrupted writes.
+    Call only while holding the writer lock. Tantivy's own garbage collection misses files a
+    dying writer thread was still writing when the disk filled up."""
+    try:
+        meta = orjson.loads((path / _TANTIVY_META).read_bytes())
+        live = {str(segment["segment_id"]).replace("-", "") for segment in meta["segments"]}
+    except (OSError, orjson.JSONDecodeError, KeyError, TypeError):
+        return  # without a readable commit there is no telling what is live
+    for entry in os.scandir(path):
+        segment = _SEGMENT_FILE.match(entry.name)
+        if (segment and segment.group(1) not in live) or entry.name.startswith(".tmp"):
+            with contextlib.suppress(OSError):
+                os.unlink(entry.path)
 
 
 def write_meta(path: Path, meta: dict[str, Any]) -> None:
