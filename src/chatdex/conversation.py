@@ -12,7 +12,7 @@ import tantivy
 
 from chatdex import documents
 from chatdex.documents import created as created_at
-from chatdex.documents import first, iso
+from chatdex.documents import first, iso, text_of
 from chatdex.errors import InvalidQuery
 from chatdex.query import conversation_prefix
 from chatdex.store import Store, open_for_read
@@ -92,7 +92,9 @@ def _record(store: Store, prefix: str) -> tantivy.Document:
         return (exact or docs)[0]
     if not docs:
         raise InvalidQuery(f"no conversation with an id starting {prefix!r}; `chatdex search` shows ids")
-    listed = "; ".join(f"{first(d, 'conversation_id')} ({first(d, 'title') or 'untitled'})" for d in docs[:3])
+    listed = "; ".join(
+        f"{first(d, 'conversation_id')} ({first(d, 'conv_title') or 'untitled'})" for d in docs[:3]
+    )
     raise InvalidQuery(f"{prefix!r} matches {result.count} conversations ({listed}); give more of the id")
 
 
@@ -112,7 +114,7 @@ def load(index_path: Path, prefix: str) -> ShownConversation:
     shown = ShownConversation(
         conversation_id=first(record, "conversation_id"),
         source=first(record, "source"),
-        title=first(record, "title") or "",
+        title=first(record, "conv_title") or "",
         url=first(record, "url"),
         created=first(record, "conv_created"),
         updated=first(record, "conv_updated"),
@@ -132,7 +134,7 @@ def load(index_path: Path, prefix: str) -> ShownConversation:
                 position=int(first(doc, "position") or 0),
                 on_current_branch=bool(first(doc, "on_current_branch")),
                 model=first(doc, "model"),
-                text=first(doc, "text") or "",
+                text=text_of(doc.to_dict()),
                 attachments=doc.get_all("attachments"),
             )
         )

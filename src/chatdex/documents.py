@@ -10,7 +10,7 @@ from typing import Any
 import orjson
 import tantivy
 
-from chatdex.model import Conversation, Message
+from chatdex.model import Conversation, Message, Visibility
 from chatdex.schema import IndexSchema
 from chatdex.tokens import extra_tokens, needs_own_tokens
 
@@ -81,7 +81,8 @@ def conversation_record(conversation: Conversation, digest: int, schema: IndexSc
     if conversation.model:
         fields["model"] = conversation.model
     _dated(fields, conversation.created or conversation.updated)
-    return _document(fields, {"title": conversation.title}, schema)
+    fields["conv_title"] = conversation.title
+    return tantivy.Document.from_dict(fields, schema.schema)
 
 
 def message_documents(conversation: Conversation, schema: IndexSchema) -> list[tantivy.Document]:
@@ -115,13 +116,25 @@ def _message(
         fields["attachments"] = message.attachments
     _dated(fields, message.created or fallback)
     fields["own_date"] = message.created is not None
-    return _document(fields, {"title": title, "text": message.text}, schema)
+    suffix = "" if message.visibility == Visibility.SEEN else "_hidden"
+    return _document(fields, {f"title{suffix}": title, f"text{suffix}": message.text}, schema)
 
 
 def first(doc: tantivy.Document, name: str) -> Any:
     """A stored field's value, or None when the document has none."""
     values = doc.get_all(name)
     return values[0] if values else None
+
+
+def text_of(doc: dict[str, list[Any]]) -> str:
+    """A message's text, from whichever of its visibility's fields holds it."""
+    values = doc.get("text") or doc.get("text_hidden") or [""]
+    return values[0]
+
+
+def title_of(doc: dict[str, list[Any]]) -> str:
+    values = doc.get("title") or doc.get("title_hidden") or doc.get("conv_title") or [""]
+    return values[0]
 
 
 def created(doc: tantivy.Document) -> datetime | None:

@@ -88,12 +88,17 @@ def _check_shape(text: str) -> None:
 
 
 class _Compiler:
-    def __init__(self, schema: IndexSchema, fuzzy: bool) -> None:
+    def __init__(self, schema: IndexSchema, fuzzy: bool, include_hidden: bool) -> None:
         self.schema = schema
         self.tantivy_schema = schema.schema
         self.text = schema.tokenizers["chat_text"]
         self.needles: list[str] = []
         self.fuzzy = fuzzy
+        self.include_hidden = include_hidden
+        # Set when the query can match documents without matching words in the message
+        # fields (only exclusions, `*`, or exact-value fields): such a query needs the
+        # filters that keep out hidden messages and conversation records.
+        self.open_ended = False
 
     def node(self, node: dict[str, Any]) -> tantivy.Query | None:
         kind = node.get("type")
@@ -102,6 +107,7 @@ class _Compiler:
         if kind == "literal":
             return self.literal(node)
         if kind == "all":
+            self.open_ended = True
             return tantivy.Query.all_query()
         if kind == "boost":
             inner = self.node(node["underlying"])
@@ -122,6 +128,7 @@ class _Compiler:
         if not compiled:
             return None
         if all(kind is tantivy.Occur.MustNot for kind, _ in compiled):
+            self.open_ended = True
             compiled.append((tantivy.Occur.Must, tantivy.Query.all_query()))
         return tantivy.Query.boolean_query(compiled)
 
@@ -133,7 +140,10 @@ class _Compiler:
         phrase = phrase.rstrip("*") if prefix and not quoted else phrase
         if name is None or name in ("text", "title"):
             fields = ["text", "title"] if name is None else [name]
+            if self.include_hidden:
+                fields += [f"{field}_hidden" for field in fields]
             return self.words(phrase, fields, prefix=prefix, slop=int(node.get("slop") or 0))
+        self.open_ended = True
         if name in _TERM_FIELDS:
             value = phrase.strip().lower() if _TERM_FIELDS[name] else phrase.strip()
             return tantivy.Query.term_query(self.tantivy_schema, _FIELD_NAMES.get(name, name), value)
@@ -160,7 +170,7 @@ class _Compiler:
             for tokens in spellings:
                 query = self._field_query(name, tokens, prefix=prefix, slop=slop)
                 alternatives.append(
-                    tantivy.Query.boost_query(query, TITLE_BOOST) if name == "title" else query
+                    tantivy.Query.boost_query(query, TITLE_BOOST) if name.startswith("title") else query
                 )
         if len(alternatives) == 1:
             return alternatives[0]
@@ -241,17 +251,21 @@ def compile_query(
     _check_shape(cleaned)
     cleaned = _pull_dates(cleaned, filters)
     s = schema.schema
-    compiler = _Compiler(schema, fuzzy)
+    compiler = _Compiler(schema, fuzzy, filters.include_hidden)
     matches = compiler.node(_parse(cleaned)) if cleaned.strip() else None
-    must: list[tantivy.Query] = [tantivy.Query.term_query(s, "kind", documents.MESSAGE)]
+    must: list[tantivy.Query] = []
     narrowed = filters.roles or filters.model or filters.source or filters.conversation
     # An empty query lists what the filters select; words that analyze to nothing are a mistake.
     if matches is None and (cleaned.strip() or not (narrowed or filters.since or filters.until)):
         raise InvalidQuery(f"nothing to search for in {text!r}; {SYNTAX_HINT}")
     if matches is not None:
         must.append(matches)
-    if not filters.include_hidden:
-        must.append(tantivy.Query.term_query(s, "visibility", "seen"))
+    if matches is None or compiler.open_ended:
+        # Words in the message fields select messages of the right visibility by themselves
+        # (hidden ones keep their words in the *_hidden fields); anything else needs filters.
+        must.append(tantivy.Query.term_query(s, "kind", documents.MESSAGE))
+        if not filters.include_hidden:
+            must.append(tantivy.Query.term_query(s, "visibility", "seen"))
     if filters.current_branch:
         must.append(tantivy.Query.term_query(s, "on_current_branch", True))
     if filters.roles:

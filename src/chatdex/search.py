@@ -12,7 +12,7 @@ from typing import Any
 import tantivy
 
 from chatdex import documents
-from chatdex.documents import iso
+from chatdex.documents import iso, text_of, title_of
 from chatdex.errors import InvalidQuery
 from chatdex.query import Compiled, Filters, compile_query
 from chatdex.store import Store, open_for_read
@@ -230,7 +230,7 @@ def _turn(doc: dict[str, list[Any]]) -> Turn:
     return Turn(
         message_id=_one(doc, "message_id"),
         role=_one(doc, "role"),
-        text=_one(doc, "text") or "",
+        text=text_of(doc),
         created=_one(doc, "date") if _one(doc, "own_date") else None,
         position=int(_one(doc, "position") or 0),
     )
@@ -280,8 +280,12 @@ def search(index: Path | Store, options: SearchOptions, now: datetime | None = N
     ranked = engine.ranked()
     if not ranked:
         return []
-    generator = tantivy.SnippetGenerator.create(engine.searcher, compiled.matches, engine.schema, "text")
-    generator.set_max_num_chars(SNIPPET_CHARS)
+    generators: dict[str, tantivy.SnippetGenerator] = {}
+    for field_name in ("text", "text_hidden") if options.filters.include_hidden else ("text",):
+        generators[field_name] = tantivy.SnippetGenerator.create(
+            engine.searcher, compiled.matches, engine.schema, field_name
+        )
+        generators[field_name].set_max_num_chars(SNIPPET_CHARS)
     loaded = [engine.searcher.doc(address) for _, address in ranked]
     docs = [doc.to_dict() for doc in loaded]
     counts = engine.counts(sorted({_one(doc, "conv_key") for doc in docs})) if options.grouped else {}
@@ -290,12 +294,13 @@ def search(index: Path | Store, options: SearchOptions, now: datetime | None = N
     after = engine.context(docs, options.context, backwards=False) if options.context else [[] for _ in docs]
     hits: list[Hit] = []
     for n, ((score, _), document, doc) in enumerate(zip(ranked, loaded, docs, strict=True)):
-        snippet, highlights = _snippet(generator, document, _one(doc, "text") or "", compiled.needles)
+        generator = generators["text" if "text" in doc or "text_hidden" not in generators else "text_hidden"]
+        snippet, highlights = _snippet(generator, document, text_of(doc), compiled.needles)
         hits.append(
             Hit(
                 conversation_id=_one(doc, "conversation_id"),
                 message_id=_one(doc, "message_id"),
-                title=_one(doc, "title") or "",
+                title=title_of(doc),
                 role=_one(doc, "role"),
                 model=_one(doc, "model"),
                 source=_one(doc, "source"),
