@@ -86,7 +86,9 @@ def _record(store: Store, prefix: str) -> tantivy.Document:
         ]
     )
     result = searcher.search(query, _MAX_CANDIDATES + 1, count=True)
-    docs = [searcher.doc(address) for _, address in result.hits]
+    docs = sorted(
+        (searcher.doc(address) for _, address in result.hits), key=lambda d: first(d, "conversation_id")
+    )
     exact = [doc for doc in docs if first(doc, "conversation_id") == prefix.strip()]
     if len(exact) == 1 or len(docs) == 1:
         return (exact or docs)[0]
