@@ -7,7 +7,32 @@ from typing import Any
 
 import orjson
 
-WORDS = ["index", "query", "branch", "tokenizer", "archive", "export", "snippet", "garden", "river", "lantern", "copper", "violet", "harbor", "meadow", "canyon", "orbit", "pixel", "saffron", "tundra", "quartz", "ember", "willow", "glacier", "falcon"]
+WORDS = [
+    "index",
+    "query",
+    "branch",
+    "tokenizer",
+    "archive",
+    "export",
+    "snippet",
+    "garden",
+    "river",
+    "lantern",
+    "copper",
+    "violet",
+    "harbor",
+    "meadow",
+    "canyon",
+    "orbit",
+    "pixel",
+    "saffron",
+    "tundra",
+    "quartz",
+    "ember",
+    "willow",
+    "glacier",
+    "falcon",
+]
 
 
 def conversation(

@@ -31,23 +31,44 @@ SLOW = settings(
 
 CITATION_CHARS = "\ue200\ue201\ue202\ue203\ue204\ue2ff"
 # Joined from a list, so the citation characters are drawn as often as all others together.
-texts = st.lists(st.characters(codec="utf-8") | st.sampled_from([*CITATION_CHARS, "【", "】", "†"]), max_size=12).map(
-    "".join
-)
+texts = st.lists(
+    st.characters(codec="utf-8") | st.sampled_from([*CITATION_CHARS, "【", "】", "†"]), max_size=12
+).map("".join)
 scalars = st.none() | st.booleans() | st.integers() | st.floats() | texts
 json_values = st.recursive(
-    scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(texts, inner, max_size=4), max_leaves=10
+    scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(texts, inner, max_size=4),
+    max_leaves=10,
 )
 wrong = scalars | json_values  # the recursive strategy alone seldom gives a bare scalar
 times = (
-    st.none() | st.booleans() | st.floats() | st.integers(-(2**70), 2**70) | texts
+    st.none()
+    | st.booleans()
+    | st.floats()
+    | st.integers(-(2**70), 2**70)
+    | texts
     | st.datetimes().map(lambda when: when.isoformat())
     | st.sampled_from(["2024-05-01T10:00:00Z", "0001-01-01", "9999-12-31T23:59:59-12:00", 1.7e9, 1e10])
 )
-CONTENT_TYPES = ["text", "multimodal_text", "code", "execution_output", "thoughts", "reasoning_recap",
-                 "tether_quote", "user_editable_context", "system_error", "future_widget"]
-PART_TYPES = ["audio_transcription", "image_asset_pointer", "audio_asset_pointer",
-              "real_time_user_audio_video_asset_pointer", "future_part"]
+CONTENT_TYPES = [
+    "text",
+    "multimodal_text",
+    "code",
+    "execution_output",
+    "thoughts",
+    "reasoning_recap",
+    "tether_quote",
+    "user_editable_context",
+    "system_error",
+    "future_widget",
+]
+PART_TYPES = [
+    "audio_transcription",
+    "image_asset_pointer",
+    "audio_asset_pointer",
+    "real_time_user_audio_video_asset_pointer",
+    "future_part",
+]
 
 
 def anything(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
@@ -63,10 +84,19 @@ def records(mistyped_all: bool) -> st.SearchStrategy[dict[str, Any]]:
     def strict(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
         return anything(strategy) if mistyped_all else strategy
 
-    part = texts | scalars | st.fixed_dictionaries(
-        {},
-        optional={"content_type": strict(st.sampled_from(PART_TYPES) | texts), "text": anything(texts),
-                  "asset_pointer": texts, "title": anything(texts), "extra": json_values},
+    part = (
+        texts
+        | scalars
+        | st.fixed_dictionaries(
+            {},
+            optional={
+                "content_type": strict(st.sampled_from(PART_TYPES) | texts),
+                "text": anything(texts),
+                "asset_pointer": texts,
+                "title": anything(texts),
+                "extra": json_values,
+            },
+        )
     )
     content = st.fixed_dictionaries(
         {
@@ -75,23 +105,44 @@ def records(mistyped_all: bool) -> st.SearchStrategy[dict[str, Any]]:
         },
         optional={
             "text": anything(texts),
-            "thoughts": anything(st.lists(st.fixed_dictionaries(
-                {}, optional={"summary": anything(texts), "content": anything(texts)}), max_size=2)),
+            "thoughts": anything(
+                st.lists(
+                    st.fixed_dictionaries(
+                        {}, optional={"summary": anything(texts), "content": anything(texts)}
+                    ),
+                    max_size=2,
+                )
+            ),
             "content": anything(texts),
             "result": json_values,
         },
     )
-    attachments = st.lists(st.fixed_dictionaries({}, optional={"name": anything(texts)}) | scalars, max_size=2)
+    attachments = st.lists(
+        st.fixed_dictionaries({}, optional={"name": anything(texts)}) | scalars, max_size=2
+    )
     message_fields = st.fixed_dictionaries(
         {"content": anything(content)},
         optional={
-            "author": anything(st.fixed_dictionaries({}, optional={
-                "role": anything(st.sampled_from(["user", "assistant", "system", "tool"])),
-                "name": anything(st.sampled_from(["python", "canmore.create_textdoc"]) | texts)})),
+            "author": anything(
+                st.fixed_dictionaries(
+                    {},
+                    optional={
+                        "role": anything(st.sampled_from(["user", "assistant", "system", "tool"])),
+                        "name": anything(st.sampled_from(["python", "canmore.create_textdoc"]) | texts),
+                    },
+                )
+            ),
             "create_time": times,
-            "metadata": anything(st.fixed_dictionaries({}, optional={
-                "attachments": strict(attachments), "model_slug": anything(texts),
-                "is_visually_hidden_from_conversation": json_values})),
+            "metadata": anything(
+                st.fixed_dictionaries(
+                    {},
+                    optional={
+                        "attachments": strict(attachments),
+                        "model_slug": anything(texts),
+                        "is_visually_hidden_from_conversation": json_values,
+                    },
+                )
+            ),
             "recipient": anything(st.sampled_from(["all", "python", "browser", "canmore.update"])),
             "channel": anything(st.sampled_from(["analysis", "commentary", "final"])),
         },
@@ -137,11 +188,19 @@ def records(mistyped_all: bool) -> st.SearchStrategy[dict[str, Any]]:
             if draw(st.booleans()):
                 node["children"] = draw(st.lists(st.sampled_from(pool), max_size=3))
             mapping[key] = node
-        record: dict[str, Any] = draw(st.fixed_dictionaries({}, optional={
-            "title": anything(texts), "create_time": times, "update_time": times,
-            "gizmo_id": anything(st.sampled_from(["g-p-0123", "g-abc"])),
-            "default_model_slug": anything(texts), "conversation_id": anything(st.sampled_from(["conv-2", ""]) | texts),
-        }))
+        record: dict[str, Any] = draw(
+            st.fixed_dictionaries(
+                {},
+                optional={
+                    "title": anything(texts),
+                    "create_time": times,
+                    "update_time": times,
+                    "gizmo_id": anything(st.sampled_from(["g-p-0123", "g-abc"])),
+                    "default_model_slug": anything(texts),
+                    "conversation_id": anything(st.sampled_from(["conv-2", ""]) | texts),
+                },
+            )
+        )
         record_id = draw(st.sampled_from(["conv-1"] * 6 + ["absent", "blank", "wrong"]))
         if record_id != "absent":
             record["id"] = {"conv-1": "conv-1", "blank": " ", "wrong": 12}[record_id]
@@ -157,16 +216,44 @@ def records(mistyped_all: bool) -> st.SearchStrategy[dict[str, Any]]:
 
 
 def text_node(node_id: str, parent: str | None, text: str) -> dict[str, Any]:
-    return {"id": node_id, "parent": parent,
-            "message": {"id": node_id, "author": {"role": "user"}, "content": {"content_type": "text", "parts": [text]}}}
+    return {
+        "id": node_id,
+        "parent": parent,
+        "message": {
+            "id": node_id,
+            "author": {"role": "user"},
+            "content": {"content_type": "text", "parts": [text]},
+        },
+    }
 
 
-CYCLE = {"id": "conv-1", "current_node": "a", "mapping": {"a": text_node("a", "b", "one"), "b": text_node("b", "a", "two")}}
+CYCLE = {
+    "id": "conv-1",
+    "current_node": "a",
+    "mapping": {"a": text_node("a", "b", "one"), "b": text_node("b", "a", "two")},
+}
 LONE_MARKER = {"id": "conv-1", "mapping": {"a": text_node("a", None, "cited\ue201 text\ue202")}}
-ATTACHMENTS_NUMBER = {"id": "conv-1", "mapping": {"a": {"message": {
-    "content": {"content_type": "text", "parts": ["hi"]}, "metadata": {"attachments": 3}}}}}
-PART_TYPE_LIST = {"id": "conv-1", "mapping": {"a": {"message": {
-    "content": {"content_type": "multimodal_text", "parts": [{"content_type": ["image_asset_pointer"]}]}}}}}
+ATTACHMENTS_NUMBER = {
+    "id": "conv-1",
+    "mapping": {
+        "a": {
+            "message": {"content": {"content_type": "text", "parts": ["hi"]}, "metadata": {"attachments": 3}}
+        }
+    },
+}
+PART_TYPE_LIST = {
+    "id": "conv-1",
+    "mapping": {
+        "a": {
+            "message": {
+                "content": {
+                    "content_type": "multimodal_text",
+                    "parts": [{"content_type": ["image_asset_pointer"]}],
+                }
+            }
+        }
+    },
+}
 
 
 def parsed(record: Any) -> Conversation | None:
@@ -256,7 +343,15 @@ def check_import_twice(name: str, data: bytes) -> None:
     assert second.conversations_skipped == first.conversations_skipped
 
 
-PREFIXES = [b"", b"[", b"{", b"PK\x03\x04", b"\xef\xbb\xbf[", b'[{"id": "c", "mapping": {', b"<script>var jsonData = ["]
+PREFIXES = [
+    b"",
+    b"[",
+    b"{",
+    b"PK\x03\x04",
+    b"\xef\xbb\xbf[",
+    b'[{"id": "c", "mapping": {',
+    b"<script>var jsonData = [",
+]
 NAMES = ["conversations.json", "conversations-001.json", "chat.html", "notes.txt"]
 
 
@@ -363,7 +458,9 @@ class Pieces:
         return piece
 
 
-@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
 @given(value=nested(), sizes=st.lists(st.integers(1, 40), min_size=1, max_size=6), ascii_only=st.booleans())
 def test_depth_guard_matches_the_true_depth(value: Any, sizes: list[int], ascii_only: bool) -> None:
     data = json.dumps(value, ensure_ascii=ascii_only).encode()

@@ -57,7 +57,9 @@ def central_headers(blob: bytes) -> list[int]:
     return starts
 
 
-def patched(blob: bytes, *, flags: int = 0, size: int | None = None, offsets: dict[int, int] | None = None) -> bytes:
+def patched(
+    blob: bytes, *, flags: int = 0, size: int | None = None, offsets: dict[int, int] | None = None
+) -> bytes:
     """`blob` with `flags` or'ed into member 0's flags and its uncompressed size set to `size`
     (local header and central directory alike), and members' local header offsets replaced."""
     out = bytearray(blob)
@@ -76,7 +78,10 @@ def patched(blob: bytes, *, flags: int = 0, size: int | None = None, offsets: di
 def bomb() -> bytes:
     """BOMB_MB MiB of spaces as conversations.json, deflated to about 1/1000 of that."""
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf, zf.open("conversations.json", "w") as member:
+    with (
+        zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf,
+        zf.open("conversations.json", "w") as member,
+    ):
         for _ in range(BOMB_MB):
             member.write(b" " * MB)
     return buffer.getvalue()
@@ -113,59 +118,152 @@ class Hostile:
     name: str = "export.zip"
 
 
-TRAVERSAL = ["../conversations.json", "/abs/conversations.json", "export/../../conversations.json",
-             "..\\conversations.json", "C:/conversations.json"]
+TRAVERSAL = [
+    "../conversations.json",
+    "/abs/conversations.json",
+    "export/../../conversations.json",
+    "..\\conversations.json",
+    "C:/conversations.json",
+]
 
 CASES = [
     *(
-        Hostile(f"traversal {name}", lambda name=name: zip_of(("conversations.json", EXPORT), (name, b"[]")),
-                ArchiveError, f"unsafe entry name {name!r}; refusing this archive")
+        Hostile(
+            f"traversal {name}",
+            lambda name=name: zip_of(("conversations.json", EXPORT), (name, b"[]")),
+            ArchiveError,
+            f"unsafe entry name {name!r}; refusing this archive",
+        )
         for name in TRAVERSAL
     ),
-    Hostile("duplicate names", lambda: zip_of(("conversations.json", EXPORT), ("conversations.json", b"[]")),
-            ArchiveError, "the entry 'conversations.json' appears twice; refusing this archive"),
-    Hostile("overlap, same local header",
-            lambda: patched(zip_of(("conversations.json", EXPORT), ("other.json", b"{}")), offsets={1: 0}),
-            ArchiveError, "entries 'other.json' and 'conversations.json' overlap; refusing this archive"),
-    Hostile("overlap, header inside data",
-            lambda: patched(zip_of(("conversations.json", EXPORT), ("other.json", b"{}")), offsets={1: 60}),
-            ArchiveError, "entries 'conversations.json' and 'other.json' overlap; refusing this archive"),
-    Hostile("truncated to half", lambda: half(zip_of(("conversations.json", EXPORT))),
-            ArchiveError, "corrupt or truncated ZIP (File is not a zip file); download the export again"),
-    Hostile("last byte cut", lambda: zip_of(("conversations.json", EXPORT))[:-1],
-            ArchiveError, "corrupt or truncated ZIP (File is not a zip file); download the export again"),
-    Hostile("corrupt deflate data", corrupt_deflate,
-            ArchiveError, "corrupt or truncated ZIP", stage="import"),
-    Hostile("declared size too small", lambda: patched(zip_of(("conversations.json", EXPORT)), size=1000),
-            ArchiveError, "corrupt or truncated ZIP (Bad CRC-32 for file 'conversations.json')", stage="import"),
+    Hostile(
+        "duplicate names",
+        lambda: zip_of(("conversations.json", EXPORT), ("conversations.json", b"[]")),
+        ArchiveError,
+        "the entry 'conversations.json' appears twice; refusing this archive",
+    ),
+    Hostile(
+        "overlap, same local header",
+        lambda: patched(zip_of(("conversations.json", EXPORT), ("other.json", b"{}")), offsets={1: 0}),
+        ArchiveError,
+        "entries 'other.json' and 'conversations.json' overlap; refusing this archive",
+    ),
+    Hostile(
+        "overlap, header inside data",
+        lambda: patched(zip_of(("conversations.json", EXPORT), ("other.json", b"{}")), offsets={1: 60}),
+        ArchiveError,
+        "entries 'conversations.json' and 'other.json' overlap; refusing this archive",
+    ),
+    Hostile(
+        "truncated to half",
+        lambda: half(zip_of(("conversations.json", EXPORT))),
+        ArchiveError,
+        "corrupt or truncated ZIP (File is not a zip file); download the export again",
+    ),
+    Hostile(
+        "last byte cut",
+        lambda: zip_of(("conversations.json", EXPORT))[:-1],
+        ArchiveError,
+        "corrupt or truncated ZIP (File is not a zip file); download the export again",
+    ),
+    Hostile(
+        "corrupt deflate data", corrupt_deflate, ArchiveError, "corrupt or truncated ZIP", stage="import"
+    ),
+    Hostile(
+        "declared size too small",
+        lambda: patched(zip_of(("conversations.json", EXPORT)), size=1000),
+        ArchiveError,
+        "corrupt or truncated ZIP (Bad CRC-32 for file 'conversations.json')",
+        stage="import",
+    ),
     Hostile("zip bomb by ratio", bomb, ArchiveError, "times; that is a ZIP bomb, not an export"),
-    Hostile("zip bomb declaring 1 KiB", lambda: patched(bomb(), size=1024),
-            ArchiveError, "corrupt or truncated ZIP (Bad CRC-32 for file 'conversations.json')", stage="import"),
-    Hostile("encrypted", lambda: patched(zip_of(("conversations.json", EXPORT)), flags=0x1),
-            ArchiveError, "conversations.json is encrypted; export again without a password"),
-    Hostile("bzip2", lambda: zip_of(("conversations.json", EXPORT), compression=zipfile.ZIP_BZIP2),
-            ArchiveError, "conversations.json uses compression method 12, which chatdex does not read"),
-    Hostile("lzma", lambda: zip_of(("conversations.json", EXPORT), compression=zipfile.ZIP_LZMA),
-            ArchiveError, "conversations.json uses compression method 14, which chatdex does not read"),
+    Hostile(
+        "zip bomb declaring 1 KiB",
+        lambda: patched(bomb(), size=1024),
+        ArchiveError,
+        "corrupt or truncated ZIP (Bad CRC-32 for file 'conversations.json')",
+        stage="import",
+    ),
+    Hostile(
+        "encrypted",
+        lambda: patched(zip_of(("conversations.json", EXPORT)), flags=0x1),
+        ArchiveError,
+        "conversations.json is encrypted; export again without a password",
+    ),
+    Hostile(
+        "bzip2",
+        lambda: zip_of(("conversations.json", EXPORT), compression=zipfile.ZIP_BZIP2),
+        ArchiveError,
+        "conversations.json uses compression method 12, which chatdex does not read",
+    ),
+    Hostile(
+        "lzma",
+        lambda: zip_of(("conversations.json", EXPORT), compression=zipfile.ZIP_LZMA),
+        ArchiveError,
+        "conversations.json uses compression method 14, which chatdex does not read",
+    ),
     Hostile("symlink", symlink, ArchiveError, "conversations.json is a symbolic link; refusing it"),
-    Hostile("nested zip", lambda: zip_of(("chatgpt-export.zip", zip_of(("conversations.json", EXPORT)))),
-            UnsupportedInput, "(it holds another ZIP, chatgpt-export.zip: import that one)"),
-    Hostile("no conversations", lambda: zip_of(("user.json", b'{"id": "user-1"}'), ("notes.txt", b"hi")),
-            UnsupportedInput, "no ChatGPT export found in this ZIP"),
+    Hostile(
+        "nested zip",
+        lambda: zip_of(("chatgpt-export.zip", zip_of(("conversations.json", EXPORT)))),
+        UnsupportedInput,
+        "(it holds another ZIP, chatgpt-export.zip: import that one)",
+    ),
+    Hostile(
+        "no conversations",
+        lambda: zip_of(("user.json", b'{"id": "user-1"}'), ("notes.txt", b"hi")),
+        UnsupportedInput,
+        "no ChatGPT export found in this ZIP",
+    ),
     Hostile("empty file", lambda: b"", InputError, "is empty", name="conversations.json"),
-    Hostile("100 000 '[' in a ZIP", lambda: zip_of(("conversations.json", b"[" * 100_000)),
-            ExportFormatError, "JSON nested more than 512 levels deep", stage="import"),
-    Hostile("100 000 '{\"a\":'", lambda: b'{"a":' * 100_000,
-            ExportFormatError, "JSON nested more than 512 levels deep", stage="import", name="conversations.json"),
-    Hostile("invalid UTF-8", lambda: EXPORT.replace(b"Sourdough", b"Sourd\xffugh", 1),
-            ExportFormatError, "UTF", stage="import", name="conversations.json"),
-    Hostile("bare number", lambda: b"42\n",
-            ExportFormatError, "not JSON (it starts with '4')", stage="import", name="conversations.json"),
-    Hostile("wrong shape", lambda: b'{"hello": "world"}', ExportFormatError,
-            "JSON of the wrong shape: expected ChatGPT conversations (objects with 'mapping' and 'id'), "
-            "found an object with keys hello", stage="import", name="conversations.json"),
-    Hostile("truncated JSON", lambda: EXPORT[: len(EXPORT) // 2], ExportFormatError,
-            "the JSON ends too early; the file looks truncated", stage="import", name="conversations.json"),
+    Hostile(
+        "100 000 '[' in a ZIP",
+        lambda: zip_of(("conversations.json", b"[" * 100_000)),
+        ExportFormatError,
+        "JSON nested more than 512 levels deep",
+        stage="import",
+    ),
+    Hostile(
+        "100 000 '{\"a\":'",
+        lambda: b'{"a":' * 100_000,
+        ExportFormatError,
+        "JSON nested more than 512 levels deep",
+        stage="import",
+        name="conversations.json",
+    ),
+    Hostile(
+        "invalid UTF-8",
+        lambda: EXPORT.replace(b"Sourdough", b"Sourd\xffugh", 1),
+        ExportFormatError,
+        "UTF",
+        stage="import",
+        name="conversations.json",
+    ),
+    Hostile(
+        "bare number",
+        lambda: b"42\n",
+        ExportFormatError,
+        "not JSON (it starts with '4')",
+        stage="import",
+        name="conversations.json",
+    ),
+    Hostile(
+        "wrong shape",
+        lambda: b'{"hello": "world"}',
+        ExportFormatError,
+        "JSON of the wrong shape: expected ChatGPT conversations (objects with 'mapping' and 'id'), "
+        "found an object with keys hello",
+        stage="import",
+        name="conversations.json",
+    ),
+    Hostile(
+        "truncated JSON",
+        lambda: EXPORT[: len(EXPORT) // 2],
+        ExportFormatError,
+        "the JSON ends too early; the file looks truncated",
+        stage="import",
+        name="conversations.json",
+    ),
 ]
 
 
@@ -286,7 +384,9 @@ def test_deep_nesting_is_refused_in_little_memory(opener: bytes, tmp_path: Path,
     path.write_bytes(zip_of(("conversations.json", opener * 100_000)))
     error, seconds, peak = measured(lambda: import_exports([path], seeded))
     assert type(error) is ExportFormatError
-    assert str(error).startswith(f"{path}:conversations.json: JSON nested more than 512 levels deep near byte ")
+    assert str(error).startswith(
+        f"{path}:conversations.json: JSON nested more than 512 levels deep near byte "
+    )
     assert seconds < 5
     assert peak < MEMORY_CEILING
     assert state(seeded) == SEEDED
@@ -318,7 +418,9 @@ def test_more_entries_than_the_cap_are_refused(
     assert state(seeded) == SEEDED
 
 
-def test_entries_up_to_the_cap_are_imported(tmp_path: Path, index_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_entries_up_to_the_cap_are_imported(
+    tmp_path: Path, index_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(archive, "MAX_MEMBERS", 5)
     path = tmp_path / "export.zip"
     path.write_bytes(members(5))
@@ -326,7 +428,9 @@ def test_entries_up_to_the_cap_are_imported(tmp_path: Path, index_path: Path, mo
     assert (summary.files, summary.conversations_new, summary.messages_indexed) == (1, 2, 9)
 
 
-def test_a_real_archive_of_100_001_entries_is_refused(tmp_path: Path, seeded: Path, cli: Callable[..., Any]) -> None:
+def test_a_real_archive_of_100_001_entries_is_refused(
+    tmp_path: Path, seeded: Path, cli: Callable[..., Any]
+) -> None:
     assert archive.MAX_MEMBERS == 100_000
     path = tmp_path / "export.zip"
     buffer = io.BytesIO()
@@ -387,8 +491,14 @@ def test_empty_array_imports_nothing(tmp_path: Path, seeded: Path, cli: Callable
     path = tmp_path / "conversations.json"
     path.write_bytes(b"[]")
     summary = import_exports([path], seeded)
-    assert (summary.files, summary.bytes, summary.conversations_seen, summary.conversations_skipped,
-            summary.messages_indexed, summary.warnings) == (1, 2, 0, 0, 0, [])
+    assert (
+        summary.files,
+        summary.bytes,
+        summary.conversations_seen,
+        summary.conversations_skipped,
+        summary.messages_indexed,
+        summary.warnings,
+    ) == (1, 2, 0, 0, 0, [])
     result = cli("import", path, "--index", seeded)
     assert result.exit_code == 0
     assert result.stderr == ""

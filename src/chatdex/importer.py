@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -193,7 +192,6 @@ def import_exports(
     progress: Progress | None = None,
     batch_messages: int = BATCH_MESSAGES,
     wait_seconds: float = 0.0,
-    on_skip: Callable[[Skipped], None] | None = None,
 ) -> ImportSummary:
     """Import every export under `paths`. All paths are resolved and checked before the
     index is opened; on an error mid-file, the batch in progress is rolled back and the
@@ -222,8 +220,6 @@ def import_exports(
                 if isinstance(item, Skipped):
                     summary.conversations_skipped += 1
                     summary.warnings.append(f"{item.where} skipped: {item.reason}")
-                    if on_skip:
-                        on_skip(item)
                 progress.conversation(summary)
         ok = True
     except ChatdexError as error:
