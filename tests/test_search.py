@@ -144,9 +144,13 @@ def test_context_follows_the_branch_of_the_hit(index: Path) -> None:
 @pytest.mark.parametrize(
     ("query", "options", "message"),
     [
-        ('"unbalanced', {}, 'a double quote (") is not closed at character 12; see `chatdex search --help`'),
+        (
+            '"unbalanced',
+            {},
+            'Invalid query: a double quote (") is not closed at character 12; see `chatdex search --help`',
+        ),
         ("(a OR b", {}, "a parenthesis is not closed at character 8;"),
-        ("colour:red", {}, "unknown field 'colour:'; fields are title:, text:, role:"),
+        ("colour:red", {}, "Invalid query: unknown field 'colour:'; fields are title:, text:, role:"),
         ("***", {}, "nothing to search for in '***'"),
         ("x", {"limit": 0}, "--limit must be between 1 and 1000, not 0"),
         ("x", {"offset": 10**12}, "--offset must be between 0 and 10,000, not 1000000000000"),
@@ -205,7 +209,7 @@ def test_no_hits_is_a_friendly_line_and_exit_0(cli, index: Path) -> None:
 def test_bad_query_from_the_cli(cli, index: Path) -> None:
     result = cli("search", '"oops', "--index", index)
     assert result.exit_code == 1
-    assert result.stderr.startswith('error: a double quote (") is not closed at character 6;')
+    assert result.stderr.startswith('error: Invalid query: a double quote (") is not closed at character 6;')
     assert len(result.stderr.splitlines()) == 1
 
 

@@ -150,8 +150,8 @@ class _Compiler:
         if name == "conversation":
             return conversation_prefix(self.tantivy_schema, phrase.strip())
         raise InvalidQuery(
-            f"unknown field '{name}:'; fields are title:, text:, role:, model:, source:, visibility:, type:, "
-            "conversation:, after:, before:"
+            f"Invalid query: unknown field '{name}:'; fields are title:, text:, role:, model:, source:, "
+            "visibility:, type:, conversation:, after:, before:"
         )
 
     def words(self, phrase: str, fields: list[str], *, prefix: bool, slop: int) -> tantivy.Query | None:
@@ -231,7 +231,7 @@ def _parse(text: str) -> dict[str, Any]:
     detail = problems[0]["message"] if problems else "cannot parse it"
     detail = _PARSER_MESSAGES.get(detail, detail)
     where = f" at character {problems[0]['pos'] + 1}" if problems and "pos" in problems[0] else ""
-    raise InvalidQuery(f"{detail}{where}; {SYNTAX_HINT}")
+    raise InvalidQuery(f"Invalid query: {detail}{where}; {SYNTAX_HINT}")
 
 
 def compile_query(
@@ -257,7 +257,7 @@ def compile_query(
     narrowed = filters.roles or filters.model or filters.source or filters.conversation
     # An empty query lists what the filters select; words that analyze to nothing are a mistake.
     if matches is None and (cleaned.strip() or not (narrowed or filters.since or filters.until)):
-        raise InvalidQuery(f"nothing to search for in {text!r}; {SYNTAX_HINT}")
+        raise InvalidQuery(f"Invalid query: nothing to search for in {text!r}; {SYNTAX_HINT}")
     if matches is not None:
         must.append(matches)
     if matches is None or compiler.open_ended:
