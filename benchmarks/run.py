@@ -341,6 +341,40 @@ def measure_process_step(index: Path, repeat: Path) -> dict[str, Any]:
     return measure_process(index, _generator().MARKERS["uncommon_word"], int(str(repeat)))
 
 
+def write_huge_conversation(path: Path, messages: int) -> None:
+    """One conversation of `messages` messages in a single chain, written as it is generated."""
+    import orjson
+
+    with path.open("wb") as out:
+        out.write(
+            b'[{"id": "huge-0001", "title": "One very long conversation", "create_time": 1700000000, '
+            b'"current_node": "m%d", "mapping": {' % (messages - 1)
+        )
+        for number in range(messages):
+            node = {
+                "id": f"m{number}",
+                "parent": f"m{number - 1}" if number else None,
+                "children": [f"m{number + 1}"],
+                "message": {
+                    "id": f"m{number}",
+                    "author": {"role": "user" if number % 2 == 0 else "assistant"},
+                    "create_time": 1700000000 + number,
+                    "content": {
+                        "content_type": "text",
+                        "parts": [f"turn {number} " + "lorem ipsum dolor " * 20],
+                    },
+                },
+            }
+            out.write((b"," if number else b"") + orjson.dumps(f"m{number}") + b":" + orjson.dumps(node))
+        out.write(b"}}]")
+
+
+def measure_huge_conversation(messages: Path, work: Path) -> dict[str, Any]:
+    export = work / "huge-conversation.json"
+    write_huge_conversation(export, int(str(messages)))
+    return _in_subprocess("import", export, work / "huge-index")
+
+
 STEPS: dict[str, Callable[..., dict[str, Any]]] = {
     "queries": measure_queries_step,
     "process": measure_process_step,
@@ -536,8 +570,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=30, help="timed repetitions of each query")
     parser.add_argument("--work", type=Path, default=Path("/tmp/chatdex-bench"), help="scratch folder")
     parser.add_argument("--out", type=Path, help="write the Markdown table here (else print it)")
+    parser.add_argument(
+        "--huge-conversation",
+        type=int,
+        metavar="N",
+        help="only import one conversation of N messages, and report",
+    )
     args = parser.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
+    if args.huge_conversation:
+        print(json.dumps(measure_huge_conversation(Path(str(args.huge_conversation)), args.work)))
+        return 0
     results = []
     archives: list[Path] = []
     if args.archive:
