@@ -30,6 +30,7 @@ IndexOption = Annotated[
         show_default=False,
     ),
 ]
+IdArgument = Annotated[str, typer.Argument(metavar="ID", help="A conversation id, or its first characters.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON (stable keys).")]
 
 
@@ -221,9 +222,7 @@ def search(
 
 @app.command()
 def show(
-    conversation_id: Annotated[
-        str, typer.Argument(metavar="ID", help="A conversation id, or its first characters.")
-    ],
+    conversation_id: IdArgument,
     message: Annotated[
         str | None, typer.Option("--message", help="Highlight this message (id or prefix).")
     ] = None,
@@ -277,9 +276,7 @@ def show(
 
 @app.command("open")
 def open_command(
-    conversation_id: Annotated[
-        str, typer.Argument(metavar="ID", help="A conversation id, or its first characters.")
-    ],
+    conversation_id: IdArgument,
     index: IndexOption = None,
 ) -> None:
     """Open the conversation on the provider's website (prints the link where no browser is available)."""

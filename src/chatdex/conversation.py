@@ -11,8 +11,8 @@ from typing import Any
 import tantivy
 
 from chatdex import documents
+from chatdex.documents import Stored, first, iso, text_of
 from chatdex.documents import created as created_at
-from chatdex.documents import first, iso, text_of
 from chatdex.errors import InvalidQuery
 from chatdex.query import conversation_prefix
 from chatdex.store import Store, open_for_read
@@ -76,7 +76,7 @@ class ShownConversation:
         }
 
 
-def _record(store: Store, prefix: str) -> tantivy.Document:
+def _record(store: Store, prefix: str) -> Stored:
     schema = store.schema.schema
     searcher = store.index.searcher()
     query = tantivy.Query.boolean_query(
@@ -86,9 +86,8 @@ def _record(store: Store, prefix: str) -> tantivy.Document:
         ]
     )
     result = searcher.search(query, _MAX_CANDIDATES + 1, count=True)
-    docs = sorted(
-        (searcher.doc(address) for _, address in result.hits), key=lambda d: first(d, "conversation_id")
-    )
+    loaded = [searcher.doc(address).to_dict() for _, address in result.hits]
+    docs = sorted(loaded, key=lambda d: first(d, "conversation_id"))
     exact = [doc for doc in docs if first(doc, "conversation_id") == prefix.strip()]
     if len(exact) == 1 or len(docs) == 1:
         return (exact or docs)[0]
@@ -123,7 +122,7 @@ def load(index_path: Path, prefix: str) -> ShownConversation:
         model=first(record, "model"),
     )
     for _, address in hits:
-        doc = searcher.doc(address)
+        doc = searcher.doc(address).to_dict()
         shown.messages.append(
             ShownMessage(
                 message_id=first(doc, "message_id"),
@@ -136,8 +135,8 @@ def load(index_path: Path, prefix: str) -> ShownConversation:
                 position=int(first(doc, "position") or 0),
                 on_current_branch=bool(first(doc, "on_current_branch")),
                 model=first(doc, "model"),
-                text=text_of(doc.to_dict()),
-                attachments=doc.get_all("attachments"),
+                text=text_of(doc),
+                attachments=doc.get("attachments", []),
             )
         )
     return shown

@@ -12,7 +12,7 @@ from typing import Any
 import tantivy
 
 from chatdex import documents
-from chatdex.documents import iso, text_of, title_of
+from chatdex.documents import Stored, created, first, iso, text_of, title_of
 from chatdex.errors import InvalidQuery
 from chatdex.query import Compiled, Filters, compile_query
 from chatdex.store import Store, open_for_read
@@ -176,7 +176,7 @@ class _Searcher:
         )
         return {bucket["key"]: int(bucket["doc_count"]) for bucket in result.get("c", {}).get("buckets", [])}
 
-    def _fetch(self, conv_keys: set[str], field: str, values: set[str]) -> list[dict[str, list[Any]]]:
+    def _fetch(self, conv_keys: set[str], field: str, values: set[str]) -> list[Stored]:
         clauses = [
             (tantivy.Occur.Must, tantivy.Query.term_set_query(self.schema, "conv_key", sorted(conv_keys))),
             (tantivy.Occur.Must, tantivy.Query.term_set_query(self.schema, field, sorted(values))),
@@ -185,10 +185,10 @@ class _Searcher:
         hits = self.searcher.search(tantivy.Query.boolean_query(clauses), 1000).hits
         return [self.searcher.doc(address).to_dict() for _, address in hits]
 
-    def _visible(self, doc: dict[str, list[Any]]) -> bool:
-        return self.options.filters.include_hidden or _one(doc, "visibility") == "seen"
+    def _visible(self, doc: Stored) -> bool:
+        return self.options.filters.include_hidden or first(doc, "visibility") == "seen"
 
-    def context(self, docs: list[dict[str, list[Any]]], turns: int, backwards: bool) -> list[list[Turn]]:
+    def context(self, docs: list[Stored], turns: int, backwards: bool) -> list[list[Turn]]:
         """Up to `turns` visible turns before (parents) or after (children on the branch) each
         hit, all hits walked together: one lookup per step, not one per hit and step."""
         found: list[list[Turn]] = [[] for _ in docs]
@@ -196,16 +196,14 @@ class _Searcher:
         for _ in range(turns + 50):  # hidden turns are stepped over; enough for any real chain
             cursors = {n: doc for n, doc in cursors.items() if len(found[n]) < turns}
             link = "parent_id" if backwards else "message_id"
-            wanted = {
-                n: (_one(doc, "conv_key"), _one(doc, link)) for n, doc in cursors.items() if _one(doc, link)
-            }
+            wanted = {n: (first(d, "conv_key"), first(d, link)) for n, d in cursors.items() if first(d, link)}
             if not wanted:
                 break
             field = "message_id" if backwards else "parent_id"
             fetched = self._fetch({k for k, _ in wanted.values()}, field, {v for _, v in wanted.values()})
-            by_link: dict[tuple[str, str], list[dict[str, list[Any]]]] = {}
+            by_link: dict[tuple[str, str], list[Stored]] = {}
             for doc in fetched:
-                by_link.setdefault((_one(doc, "conv_key"), _one(doc, field)), []).append(doc)
+                by_link.setdefault((first(doc, "conv_key"), first(doc, field)), []).append(doc)
             cursors = {}
             for n, key in wanted.items():
                 candidates = by_link.get(key)
@@ -213,7 +211,7 @@ class _Searcher:
                     continue
                 # Forwards, the branch the conversation shows, else the first in reading order.
                 step = min(
-                    candidates, key=lambda c: (not _one(c, "on_current_branch"), _one(c, "position") or 0)
+                    candidates, key=lambda c: (not first(c, "on_current_branch"), first(c, "position") or 0)
                 )
                 if self._visible(step):
                     found[n].append(_turn(step))
@@ -221,18 +219,13 @@ class _Searcher:
         return [list(reversed(turns_found)) if backwards else turns_found for turns_found in found]
 
 
-def _one(doc: dict[str, list[Any]], name: str) -> Any:
-    values = doc.get(name)
-    return values[0] if values else None
-
-
-def _turn(doc: dict[str, list[Any]]) -> Turn:
+def _turn(doc: Stored) -> Turn:
     return Turn(
-        message_id=_one(doc, "message_id"),
-        role=_one(doc, "role"),
+        message_id=first(doc, "message_id"),
+        role=first(doc, "role"),
         text=text_of(doc),
-        created=_one(doc, "date") if _one(doc, "own_date") else None,
-        position=int(_one(doc, "position") or 0),
+        created=created(doc),
+        position=int(first(doc, "position") or 0),
     )
 
 
@@ -288,7 +281,7 @@ def search(index: Path | Store, options: SearchOptions, now: datetime | None = N
         generators[field_name].set_max_num_chars(SNIPPET_CHARS)
     loaded = [engine.searcher.doc(address) for _, address in ranked]
     docs = [doc.to_dict() for doc in loaded]
-    counts = engine.counts(sorted({_one(doc, "conv_key") for doc in docs})) if options.grouped else {}
+    counts = engine.counts(sorted({first(doc, "conv_key") for doc in docs})) if options.grouped else {}
     before_turns = options.context or (1 if options.turn_before else 0)
     before = engine.context(docs, before_turns, backwards=True) if before_turns else [[] for _ in docs]
     after = engine.context(docs, options.context, backwards=False) if options.context else [[] for _ in docs]
@@ -298,20 +291,20 @@ def search(index: Path | Store, options: SearchOptions, now: datetime | None = N
         snippet, highlights = _snippet(generator, document, text_of(doc), compiled.needles)
         hits.append(
             Hit(
-                conversation_id=_one(doc, "conversation_id"),
-                message_id=_one(doc, "message_id"),
+                conversation_id=first(doc, "conversation_id"),
+                message_id=first(doc, "message_id"),
                 title=title_of(doc),
-                role=_one(doc, "role"),
-                model=_one(doc, "model"),
-                source=_one(doc, "source"),
-                created=_one(doc, "date") if _one(doc, "own_date") else None,
-                date=_one(doc, "date"),
+                role=first(doc, "role"),
+                model=first(doc, "model"),
+                source=first(doc, "source"),
+                created=created(doc),
+                date=first(doc, "date"),
                 score=round(float(score), 4) if options.sort == "relevance" else None,
                 snippet=snippet,
                 highlights=highlights,
-                url=_one(doc, "url"),
-                on_current_branch=bool(_one(doc, "on_current_branch")),
-                matches_in_conversation=counts.get(_one(doc, "conv_key"), 1),
+                url=first(doc, "url"),
+                on_current_branch=bool(first(doc, "on_current_branch")),
+                matches_in_conversation=counts.get(first(doc, "conv_key"), 1),
                 before=before[n],
                 after=after[n],
             )

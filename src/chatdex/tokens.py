@@ -52,19 +52,15 @@ def needs_own_tokens(text: str) -> bool:
     return b"aA" in shape or b"dA" in shape or b"AAa" in shape
 
 
-def _pieces(original: str) -> tuple[list[str], bool]:
-    """Split one simple token (original case) into CJK characters and camelCase parts; say
-    whether it was an identifier, whose whole form is kept as well."""
+def _pieces(original: str) -> list[str]:
+    """Split one simple token (original case) into CJK characters and camelCase parts."""
     pieces: list[str] = []
-    camel = False
     for run in _CJK_OR_RUN.findall(original):
         if _IS_CJK.fullmatch(run):
             pieces.append(run)
-            continue
-        parts = [part for part in _CAMEL_BOUNDARY.split(run) if part]
-        camel = camel or len(parts) > 1
-        pieces.extend(parts)
-    return pieces, camel and not _IS_CJK.search(original)
+        else:
+            pieces.extend(part for part in _CAMEL_BOUNDARY.split(run) if part)
+    return pieces
 
 
 def analyze(analyzer: tantivy.TextAnalyzer, text: str) -> list[Word]:
@@ -74,7 +70,7 @@ def analyze(analyzer: tantivy.TextAnalyzer, text: str) -> list[Word]:
         if not _SPECIAL.search(original):
             words.append((token.text, [token.text]))
             continue
-        pieces, _ = _pieces(original)
+        pieces = _pieces(original)
         folded = analyzer.analyze(" ".join(pieces))
         if len(folded) != len(pieces) or len(pieces) < 2:
             words.append((token.text, [token.text]))  # a piece the filters dropped: keep it whole
@@ -120,7 +116,7 @@ def extra_tokens(analyzer: tantivy.TextAnalyzer, text: str) -> tantivy.PreTokeni
                 position += 1
             position += 1
         else:
-            pieces, _ = _pieces(word)
+            pieces = _pieces(word)
             if len(pieces) > 1:
                 mixed.append(pieces)
     if mixed:
