@@ -95,6 +95,13 @@ def test_stats_table(cli, data: Path, index_path: Path) -> None:
     assert "by role" in out and "assistant  5" in out
 
 
+READS = "it reads ChatGPT, Claude, Gemini, DeepSeek, Grok, Open WebUI, LibreChat and SillyTavern exports"
+LOOKED_FOR = (
+    "looked for conversations.json, conversations-NNN.json, chat.html, projects.json, "
+    "prod-grok-backend.json, Gemini's MyActivity.json or .html, and .jsonl chat files"
+)
+
+
 @pytest.mark.parametrize(
     ("make", "message"),
     [
@@ -103,13 +110,11 @@ def test_stats_table(cli, data: Path, index_path: Path) -> None:
         (lambda tmp: _file(tmp / "c.json", b"hello"), "{p}: not JSON (it starts with 'h')"),
         (
             lambda tmp: _file(tmp / "c.json", b'{"a": 1}'),
-            "{p}: JSON of the wrong shape: expected ChatGPT conversations (objects with 'mapping' and 'id'), "
-            "found an object with keys a",
+            "{p}: not an export chatdex recognises (found an object with keys a); " + READS,
         ),
         (
             lambda tmp: _file(tmp / "c.json", b"[1, 2]"),
-            "{p}: JSON of the wrong shape: expected ChatGPT conversations (objects with 'mapping' and 'id'), "
-            "found int values",
+            "{p}: not an export chatdex recognises (found int values); " + READS,
         ),
         (
             lambda tmp: _file(tmp / "c.json", b'[{"id": "x", "mapping": {'),
@@ -121,12 +126,11 @@ def test_stats_table(cli, data: Path, index_path: Path) -> None:
         ),
         (
             lambda tmp: _file(tmp / "page.html", b"<html><body>hi</body></html>"),
-            "{p}: no 'var jsonData = ...' in this HTML; is it a ChatGPT chat.html?",
+            "{p}: an HTML page chatdex does not read; it reads ChatGPT's chat.html and Gemini's My Activity page",
         ),
         (
             lambda tmp: _folder(tmp / "folder"),
-            "{p}: no ChatGPT export found in this folder (looked for conversations.json, conversations-NNN.json "
-            "and chat.html)",
+            "{p}: no export found in this folder (" + LOOKED_FOR + ")",
         ),
     ],
 )

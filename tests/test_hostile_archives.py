@@ -207,13 +207,13 @@ CASES = [
         "nested zip",
         lambda: zip_of(("chatgpt-export.zip", zip_of(("conversations.json", EXPORT)))),
         UnsupportedInput,
-        "(it holds another ZIP, chatgpt-export.zip: import that one)",
+        "; it holds another ZIP, chatgpt-export.zip: import that one)",
     ),
     Hostile(
         "no conversations",
         lambda: zip_of(("user.json", b'{"id": "user-1"}'), ("notes.txt", b"hi")),
         UnsupportedInput,
-        "no ChatGPT export found in this ZIP",
+        "no export found in this ZIP",
     ),
     Hostile("empty file", lambda: b"", InputError, "is empty", name="conversations.json"),
     Hostile(
@@ -251,8 +251,8 @@ CASES = [
         "wrong shape",
         lambda: b'{"hello": "world"}',
         ExportFormatError,
-        "JSON of the wrong shape: expected ChatGPT conversations (objects with 'mapping' and 'id'), "
-        "found an object with keys hello",
+        "not an export chatdex recognises (found an object with keys hello); it reads ChatGPT, Claude, "
+        "Gemini, DeepSeek, Grok, Open WebUI, LibreChat and SillyTavern exports",
         stage="import",
         name="conversations.json",
     ),
@@ -471,8 +471,9 @@ def test_zip_without_export_or_inner_zip_gives_no_hint(tmp_path: Path) -> None:
     with pytest.raises(UnsupportedInput) as info:
         archive.collect([path])
     assert str(info.value) == (
-        f"{path}: no ChatGPT export found in this ZIP "
-        "(looked for conversations.json, conversations-NNN.json and chat.html)"
+        f"{path}: no export found in this ZIP (looked for conversations.json, conversations-NNN.json, "
+        "chat.html, projects.json, prod-grok-backend.json, Gemini's MyActivity.json or .html, "
+        "and .jsonl chat files)"
     )
 
 

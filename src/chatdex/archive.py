@@ -30,6 +30,14 @@ RATIO_FLOOR = 16 << 20  # small members may compress well for honest reasons
 MAX_SIDE_FILE = 16 << 20  # user.json and export_manifest.json are tiny
 
 _SHARD = re.compile(r"conversations-(\d+)\.json")
+_SHALLOW = 1  # conversations.json and friends: at the top, or in the folder a ZIP unzipped to
+_DEEP = 6  # Takeout/My Activity/Gemini Apps/…, Grok's ttl/30d/export_data/<id>/…
+_ACTIVITY_NAMES = ("MyActivity.json", "My Activity.json", "MyActivity.html", "My Activity.html")
+_ACCOUNT_FILES = ("user.json", "users.json")
+_LOOKED_FOR = (
+    "looked for conversations.json, conversations-NNN.json, chat.html, projects.json, "
+    "prod-grok-backend.json, Gemini's MyActivity.json or .html, and .jsonl chat files"
+)
 _READABLE_COMPRESSION = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED}
 
 
@@ -81,7 +89,11 @@ def _collect_one(path: Path, warnings: list[str]) -> list[ExportFile]:
         raise InputError(f"{path} is empty")
     name = path.name.lower()
     kind = "html" if name.endswith((".html", ".htm")) or head.lstrip()[:1] == b"<" else "json"
-    return [ExportFile(str(path), kind, path.stat().st_size, lambda p=path: p.open("rb"))]
+    beside = {
+        n: (lambda p=path.parent / n: p.read_bytes()) for n in _ACCOUNT_FILES if (path.parent / n).is_file()
+    }
+    account = _account_for(path.name, beside)
+    return [ExportFile(str(path), kind, path.stat().st_size, lambda p=path: p.open("rb"), account)]
 
 
 def _read_head(path: Path) -> bytes:
@@ -94,47 +106,99 @@ def _read_head(path: Path) -> bytes:
         raise InputError(f"{path}: cannot read ({error.strerror})") from None
 
 
-def _pick(names: list[str]) -> tuple[list[str], list[str]]:
-    """The conversation files among an export's member names (shards in numeric order),
-    and chat.html files, used only when there is no JSON."""
-    json_files: list[tuple[int, str]] = []
-    html_files: list[str] = []
+def _pick(names: list[str]) -> list[str]:
+    """The conversation files among an export's member names, in import order: each folder's
+    conversations.json and shards (in numeric order), then the other formats' files; a
+    ChatGPT chat.html only where its folder has no JSON (it repeats conversations.json)."""
+    chosen: list[tuple[str, int, str]] = []
+    folders_with_json: set[str] = set()
+    html: list[str] = []
+    present = set(names)
     for name in names:
-        base = PurePosixPath(name).name
-        if base == "conversations.json":
-            json_files.append((-1, name))
-        elif match := _SHARD.fullmatch(base):
-            json_files.append((int(match.group(1)), name))
-        elif base == "chat.html":
-            html_files.append(name)
-    return [name for _, name in sorted(json_files)], html_files
+        path = PurePosixPath(name)
+        base, folder, depth = path.name, str(path.parent), _depth(name)
+        if base == "conversations.json" and depth <= _SHALLOW:
+            chosen.append((folder, -1, name))
+            folders_with_json.add(folder)
+        elif (match := _SHARD.fullmatch(base)) and depth <= _SHALLOW:
+            chosen.append((folder, int(match.group(1)), name))
+            folders_with_json.add(folder)
+        elif base == "projects.json" and depth <= _SHALLOW and str(path.parent / "users.json") in present:
+            chosen.append((folder, 1 << 30, name))  # Claude's projects, after its conversations
+        elif base == "chat.html" and depth <= _SHALLOW:
+            html.append(name)
+        elif _is_deep_export(path):
+            chosen.append((folder, 0, name))
+    chosen.extend(
+        (str(PurePosixPath(n).parent), 0, n)
+        for n in html
+        if str(PurePosixPath(n).parent) not in folders_with_json
+    )
+    return [name for _, _, name in sorted(chosen)]
+
+
+def _is_deep_export(path: PurePosixPath) -> bool:
+    """Files of formats whose exports bury them in folders: Grok's backend file, Gemini's
+    Takeout activity (only under a Gemini or Bard folder: Takeout's My Activity holds every
+    Google product's history in files of the same name), and SillyTavern's chat files."""
+    depth = len(path.parts) - 1
+    if depth > _DEEP:
+        return False
+    if path.name == "prod-grok-backend.json":
+        return True
+    if path.name in _ACTIVITY_NAMES:
+        return any(word in path.parent.name.lower() for word in ("gemini", "bard"))
+    return path.suffix == ".jsonl"
 
 
 def _depth(name: str) -> int:
     return name.count("/")
 
 
+def _walk(folder: Path, warnings: list[str]) -> list[str]:
+    """Files under `folder` down to the depth exports bury theirs, as relative POSIX names;
+    symbolic links are not followed."""
+    found: list[str] = []
+    level = [folder]
+    seen = 0
+    for depth in range(_DEEP + 1):
+        below: list[Path] = []
+        for directory in level:
+            try:
+                entries = sorted(directory.iterdir())
+            except OSError:
+                continue  # an unreadable subfolder holds nothing chatdex could read anyway
+            for entry in entries:
+                seen += 1
+                if seen > MAX_MEMBERS:
+                    raise InputError(
+                        f"{folder}: more than {MAX_MEMBERS:,} files below it; "
+                        "point chatdex at the export's own folder"
+                    )
+                if entry.is_symlink():
+                    if depth <= _SHALLOW:
+                        warnings.append(f"{entry}: symbolic link skipped")
+                    continue
+                if entry.is_dir():
+                    below.append(entry)
+                elif entry.is_file():
+                    found.append(entry.relative_to(folder).as_posix())
+        level = below
+    return found
+
+
 def _from_folder(folder: Path, warnings: list[str]) -> list[ExportFile]:
-    # The export's files sit at the top, or one level down when a ZIP was unzipped into
-    # a folder of its own name.
-    candidates: list[str] = []
-    for pattern in ("*", "*/*"):
-        for entry in sorted(folder.glob(pattern)):
-            if entry.is_symlink():
-                warnings.append(f"{entry}: symbolic link skipped")
-                continue
-            if entry.is_file():
-                candidates.append(entry.relative_to(folder).as_posix())
-    json_names, html_names = _pick(candidates)
-    chosen = json_names or html_names
+    # An export's files sit at the top, or one level down when a ZIP was unzipped into a
+    # folder of its own name; Takeout, Grok and SillyTavern put theirs deeper.
+    candidates = _walk(folder, warnings)
+    chosen = _pick(candidates)
     if not chosen:
-        raise UnsupportedInput(
-            f"{folder}: no ChatGPT export found in this folder "
-            "(looked for conversations.json, conversations-NNN.json and chat.html)"
-        )
-    account = _account_from(
-        {n: (lambda p=folder / n: p.read_bytes()) for n in candidates if PurePosixPath(n).name == "user.json"}
-    )
+        raise UnsupportedInput(f"{folder}: no export found in this folder ({_LOOKED_FOR})")
+    readers = {
+        n: (lambda p=folder / n: p.read_bytes())
+        for n in candidates
+        if PurePosixPath(n).name in _ACCOUNT_FILES
+    }
     _check_manifest(
         {n: (lambda p=folder / n: p.read_bytes()) for n in candidates if n.endswith("export_manifest.json")},
         candidates,
@@ -144,23 +208,33 @@ def _from_folder(folder: Path, warnings: list[str]) -> list[ExportFile]:
     return [
         ExportFile(
             str(folder / name),
-            "json" if name.endswith(".json") else "html",
+            "html" if name.endswith((".html", ".htm")) else "json",
             (folder / name).stat().st_size,
             lambda p=folder / name: p.open("rb"),
-            account,
+            _account_for(name, readers),
         )
         for name in chosen
     ]
 
 
-def _account_from(readers: dict[str, Callable[[], bytes]]) -> str:
-    for read in readers.values():
+def _account_for(name: str, readers: dict[str, Callable[[], bytes]]) -> str:
+    """The account an export file belongs to, from the user.json (ChatGPT, DeepSeek) or
+    users.json (Claude) beside it."""
+    folder = PurePosixPath(name).parent
+    for account_file in _ACCOUNT_FILES:
+        read = readers.get(str(folder / account_file) if str(folder) != "." else account_file)
+        if read is None:
+            continue
         try:
             user = orjson.loads(read())
         except (orjson.JSONDecodeError, OSError):
             return ""
-        if isinstance(user, dict) and isinstance(user.get("id"), str):
-            return user["id"]
+        if isinstance(user, list) and len(user) == 1:  # users.json lists the one account
+            user = user[0]
+        if isinstance(user, dict):
+            for key in ("id", "uuid", "user_id"):
+                if isinstance(user.get(key), str) and user[key]:
+                    return str(user[key])
     return ""
 
 
@@ -197,33 +271,29 @@ def _from_zip(path: Path, warnings: list[str]) -> list[ExportFile]:
         _check_directory(path, infos)
         by_name = {info.filename: info for info in infos if not info.is_dir()}
         names = list(by_name)
-        json_names, html_names = _pick([n for n in names if _depth(n) <= 1])
-        chosen = json_names or html_names
+        chosen = _pick(names)
         if not chosen:
             nested = [n for n in names if n.lower().endswith(".zip")]
-            hint = f" (it holds another ZIP, {nested[0]}: import that one)" if nested else ""
-            raise UnsupportedInput(
-                f"{path}: no ChatGPT export found in this ZIP "
-                f"(looked for conversations.json, conversations-NNN.json and chat.html){hint}"
-            )
+            hint = f"; it holds another ZIP, {nested[0]}: import that one" if nested else ""
+            raise UnsupportedInput(f"{path}: no export found in this ZIP ({_LOOKED_FOR}{hint})")
         for name in chosen:
             _check_member(path, by_name[name])
         side = {
             n: (lambda n=n: _read_small(path, by_name[n]))
             for n in names
-            if PurePosixPath(n).name in ("user.json", "export_manifest.json") and _depth(n) <= 1
+            if PurePosixPath(n).name in (*_ACCOUNT_FILES, "export_manifest.json")
         }
-        account = _account_from({n: r for n, r in side.items() if n.endswith("user.json")})
+        readers = {n: r for n, r in side.items() if PurePosixPath(n).name in _ACCOUNT_FILES}
         _check_manifest(
             {n: r for n, r in side.items() if n.endswith("manifest.json")}, names, str(path), warnings
         )
     return [
         ExportFile(
             f"{path}:{name}",
-            "json" if name.endswith(".json") else "html",
+            "html" if name.endswith((".html", ".htm")) else "json",
             by_name[name].file_size,
             lambda name=name: _open_member(path, name),
-            account,
+            _account_for(name, readers),
         )
         for name in chosen
     ]

@@ -14,8 +14,8 @@ import typer
 
 app = typer.Typer(
     name="chatdex",
-    help="Search every AI chat you ever had: import your ChatGPT exports into a local full-text index, "
-    "then `chatdex search`.",
+    help="Search every AI chat you ever had: import your ChatGPT, Claude, Gemini, DeepSeek, Grok, "
+    "Open WebUI, LibreChat and SillyTavern exports into a local full-text index, then `chatdex search`.",
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode="rich",
@@ -31,6 +31,8 @@ IndexOption = Annotated[
     ),
 ]
 IdArgument = Annotated[str, typer.Argument(metavar="ID", help="A conversation id, or its first characters.")]
+# Spelled out here so that `--help` need not import the parsers; a test keeps it in step.
+FORMATS = "chatgpt, claude, gemini, deepseek, grok, openwebui, librechat, sillytavern"
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON (stable keys).")]
 
 
@@ -59,12 +61,20 @@ def import_command(
     paths: Annotated[
         list[Path],
         typer.Argument(
-            help="Export ZIPs as downloaded, unzipped export folders, conversations.json, "
-            "conversations-NNN.json shards or chat.html files.",
+            help="Export ZIPs as downloaded, unzipped export folders, or single export files "
+            "(conversations.json, chat.html, MyActivity.json, prod-grok-backend.json, .jsonl, ...).",
             show_default=False,
         ),
     ],
     index: IndexOption = None,
+    export_format: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            help="Read every file as this format instead of detecting it: " + FORMATS + ".",
+            show_default=False,
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, no summary.")] = False,
     as_json: JsonOption = False,
     wait: Annotated[
@@ -82,7 +92,14 @@ def import_command(
         location = index_dir(index)
         err = terminal.stderr()
         progress = render.ImportProgress(err) if err.is_terminal and not quiet else None
-        summary = import_exports(paths, location, progress, batch_messages=batch_messages, wait_seconds=wait)
+        summary = import_exports(
+            paths,
+            location,
+            progress,
+            batch_messages=batch_messages,
+            wait_seconds=wait,
+            forced_format=export_format,
+        )
         if as_json:
             _print_json({**summary.to_dict(), "index": str(location)})
             return

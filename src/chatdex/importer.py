@@ -17,8 +17,8 @@ from typing import Any
 
 import tantivy
 
-from chatdex import archive, documents
-from chatdex.errors import ChatdexError, ExportFormatError
+from chatdex import archive, documents, sources
+from chatdex.errors import ChatdexError, ExportFormatError, InputError
 from chatdex.exports import read_conversations
 from chatdex.model import Conversation, Skipped
 from chatdex.store import Store, open_for_write, remove_orphan_files, write_failure
@@ -192,12 +192,19 @@ def import_exports(
     progress: Progress | None = None,
     batch_messages: int = BATCH_MESSAGES,
     wait_seconds: float = 0.0,
+    forced_format: str | None = None,
 ) -> ImportSummary:
     """Import every export under `paths`. All paths are resolved and checked before the
     index is opened; on an error mid-file, the batch in progress is rolled back and the
-    batches already committed (whole conversations) stay."""
+    batches already committed (whole conversations) stay. `forced_format` names the format
+    to read every file as, instead of detecting it."""
     started = time.perf_counter()
     progress = progress or Progress()
+    forced = None
+    if forced_format is not None:
+        forced = sources.by_name(forced_format)
+        if forced is None:
+            raise InputError(f"unknown format {forced_format!r}; chatdex reads {', '.join(sources.names())}")
     collected = archive.collect(paths)
     summary = ImportSummary(files=len(collected.files), warnings=list(collected.warnings))
     store = open_for_write(index_path)
@@ -211,7 +218,7 @@ def import_exports(
     ok = False
     try:
         for export in collected.files:
-            for item in read_conversations(export, on_read):
+            for item in read_conversations(export, on_read, forced):
                 if isinstance(item, Conversation):
                     try:
                         importer.add(item)
@@ -233,6 +240,6 @@ def import_exports(
     finally:
         progress.stop()
         importer.close(ok)
-    store.record_import(paths)
+    store.record_import(paths, forced_format)
     summary.seconds = time.perf_counter() - started
     return summary

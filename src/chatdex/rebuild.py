@@ -5,6 +5,7 @@ change; the old index serves until the swap."""
 from __future__ import annotations
 
 import shutil
+from dataclasses import fields
 from pathlib import Path
 
 from chatdex.errors import IndexMissing, InputError
@@ -29,10 +30,29 @@ def reindex(index_path: Path, progress: Progress | None = None) -> ImportSummary
         )
     fresh = index_path.with_name(index_path.name + ".rebuild")
     shutil.rmtree(fresh, ignore_errors=True)
-    summary = import_exports(recorded, fresh, progress)
+    formats = meta.get("formats") if isinstance(meta.get("formats"), dict) else {}
+    # Exports imported with --format are read with it again, the others detected again.
+    by_format: dict[str | None, list[Path]] = {}
+    for path in recorded:
+        forced = formats.get(str(path))
+        by_format.setdefault(forced if isinstance(forced, str) else None, []).append(path)
+    summary = ImportSummary()
+    for forced, group in by_format.items():
+        part = import_exports(group, fresh, progress, forced_format=forced)
+        summary = _add(summary, part)
     retired = index_path.with_name(index_path.name + ".old")
     shutil.rmtree(retired, ignore_errors=True)
     index_path.rename(retired)
     fresh.rename(index_path)
     shutil.rmtree(retired, ignore_errors=True)
     return summary
+
+
+def _add(total: ImportSummary, part: ImportSummary) -> ImportSummary:
+    for field in fields(ImportSummary):
+        value = getattr(part, field.name)
+        if field.name == "warnings":
+            total.warnings.extend(value)
+        else:
+            setattr(total, field.name, getattr(total, field.name) + value)
+    return total

@@ -35,12 +35,15 @@ class Store:
     def save_meta(self) -> None:
         write_meta(self.path, self.meta)
 
-    def record_import(self, paths: list[Path]) -> None:
+    def record_import(self, paths: list[Path], forced_format: str | None = None) -> None:
         known = self.meta.setdefault("imports", [])
+        formats = self.meta.setdefault("formats", {})
         for path in paths:
             entry = str(path.resolve())
             if entry not in known:
                 known.append(entry)
+            if forced_format:  # so that `chatdex reindex` reads it the same way
+                formats[entry] = forced_format
         self.save_meta()
 
     def writer(

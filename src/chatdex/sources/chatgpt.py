@@ -4,10 +4,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator
+from typing import IO, Any
 
 from chatdex.errors import ExportFormatError
+from chatdex.jsonstream import DepthGuard, ScriptJSON, iter_html_records
 from chatdex.model import Conversation, Message, Visibility
+from chatdex.sources.base import Context, Parsed, Source, each
 from chatdex.text import epoch, string_values, strip_citations, to_datetime
 from chatdex.tree import Node, place
 
@@ -45,6 +48,10 @@ def is_conversation(record: Any) -> bool:
     return (
         isinstance(record, dict) and "mapping" in record and ("id" in record or "conversation_id" in record)
     )
+
+
+def read(records: Iterator[Any], context: Context) -> Iterator[Parsed]:
+    return each(records, context, lambda record, ctx: parse_conversation(record, ctx.account))
 
 
 def parse_conversation(record: Any, account: str = "") -> Conversation:
@@ -190,3 +197,23 @@ def _visibility(
     if channel == "commentary" or not (recipient in _SEEN_RECIPIENTS or recipient.startswith("canmore")):
         return Visibility.TOOL
     return Visibility.SEEN
+
+
+def _is_chat_html(head: bytes) -> bool:
+    return b"jsonData" in head
+
+
+def _read_chat_html(raw: IO[bytes], context: Context) -> Iterator[Parsed]:
+    # chat.html embeds the same conversations as conversations.json, in a script.
+    records = iter_html_records(DepthGuard(ScriptJSON(raw, context.name), context.name), context.name)
+    return read(records, context)
+
+
+FORMAT = Source(
+    name=SOURCE,
+    label="ChatGPT",
+    detect=is_conversation,
+    read=read,
+    detect_html=_is_chat_html,
+    read_html=_read_chat_html,
+)

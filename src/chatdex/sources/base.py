@@ -1,0 +1,75 @@
+"""What every export format module provides, and the record loop they share.
+
+A format module turns the records of one export file into normalized conversations. The
+reader in exports.py streams the records (JSON array items, the records under a container
+key, JSON Lines, or an HTML page) and hands them to the module that detected them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import IO, Any
+
+from chatdex.errors import ExportFormatError
+from chatdex.model import Conversation, Skipped
+
+Parsed = Conversation | Skipped
+
+# Errors a parser meets on a shape no export has shown yet; the record is skipped, the
+# import goes on.
+UNEXPECTED = (TypeError, ValueError, AttributeError, KeyError, IndexError, RecursionError)
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """Where the records come from: the file's display name (for messages and for ids of
+    formats that have none), and the account the export belongs to when it says."""
+
+    name: str
+    account: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    name: str  # the value of the `source` field, and of `chatdex import --format`
+    label: str  # how people call it, in messages
+    # Is this record (the first one of a file) of this format?
+    detect: Callable[[Any], bool]
+    # All records of one file -> conversations. Most formats map one record to one
+    # conversation (see `each`); some group records (Gemini) or read a file as one (JSON Lines).
+    read: Callable[[Iterator[Any], Context], Iterator[Parsed]]
+    # Keys of a top-level object that hold the records as an array (Grok's file).
+    containers: tuple[str, ...] = ()
+    # HTML pages of this format: recognised by their first bytes, then read whole.
+    detect_html: Callable[[bytes], bool] | None = None
+    read_html: Callable[[IO[bytes], Context], Iterator[Parsed]] | None = None
+
+
+def each(
+    records: Iterable[Any], context: Context, parse: Callable[[Any, Context], Conversation | None]
+) -> Iterator[Parsed]:
+    """One conversation per record; a record that fails to parse is skipped and reported.
+    `parse` returns None for records that are not conversations and not errors either."""
+    for number, record in enumerate(records, start=1):
+        if isinstance(record, Skipped):  # a damaged line of a JSON Lines file
+            yield record
+            continue
+        where = f"{context.name}: record {number}"
+        try:
+            parsed = parse(record, context)
+        except ExportFormatError as error:
+            yield Skipped(where, str(error))
+            continue
+        except UNEXPECTED as error:
+            yield Skipped(where, f"unexpected data ({type(error).__name__}: {error})")
+            continue
+        if parsed is not None:
+            yield parsed
+
+
+def text_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def keys_of(record: Any) -> set[str]:
+    return set(record) if isinstance(record, dict) else set()

@@ -1,0 +1,232 @@
+"""DeepSeek's export (chat.deepseek.com -> Settings -> Data management -> Export all chats): a
+ZIP with conversations.json, an array of conversations, and user.json, the account.
+
+A conversation is a tree under `mapping`, shaped like ChatGPT's: a "root" node with no message,
+then nodes "1", "2", ... with `parent`, `children` and a `message` of `model`, `inserted_at`,
+`files` and `fragments`. The fragments are what the app showed, in order: REQUEST (the prompt),
+THINK (DeepThink reasoning), SEARCH (web results), RESPONSE (the answer). The export records no
+current node, so the branch the app shows is taken to be the one ending at the newest leaf.
+
+One node may hold fragments of several kinds (an answer with its reasoning; in some exports the
+prompt, the reasoning and the answer at once). Each run of fragments with one role and
+visibility becomes its own normalized message, so reasoning and search results can be told
+apart from the answer; the answer keeps the node's id."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from chatdex.errors import ExportFormatError
+from chatdex.model import Conversation, Message, Visibility
+from chatdex.sources.base import Context, Parsed, Source, each, text_or_none
+from chatdex.text import epoch, string_values, to_datetime
+from chatdex.tree import Node, place
+
+SOURCE = "deepseek"
+# Fragment type -> (role, visibility). TEMPLATE_RESPONSE is a canned answer the app shows as one.
+_KINDS: dict[str, tuple[str, Visibility]] = {
+    "REQUEST": ("user", Visibility.SEEN),
+    "RESPONSE": ("assistant", Visibility.SEEN),
+    "TEMPLATE_RESPONSE": ("assistant", Visibility.SEEN),
+    "THINK": ("assistant", Visibility.REASONING),
+    "SEARCH": ("tool", Visibility.TOOL),
+}
+# Answers written with web search cite their sources inline; the app draws these as links.
+_CITATION = re.compile(r"\[citation:\d+\]")
+# Identifiers, links and numbers in search results and tool fragments: no words to search.
+_NOISE_KEYS = frozenset(
+    {"type", "id", "url", "site_icon", "cite_index", "published_at", "stage_id", "status", "elapsed_secs"}
+)
+
+
+@dataclass(slots=True)
+class _Part:
+    role: str
+    visibility: Visibility
+    kind: str  # the fragment type, lower-cased, as the message's content_type
+    fragment: int  # index of its first fragment, for the id of a part that is not the answer
+    texts: list[str]
+
+
+def is_record(record: Any) -> bool:
+    """A conversation with a `mapping` whose messages carry `fragments`, or (a conversation with
+    no messages yet) DeepSeek's own `inserted_at` where ChatGPT has `create_time`."""
+    if not isinstance(record, dict) or not isinstance(record.get("mapping"), dict):
+        return False
+    for node in record["mapping"].values():
+        message = node.get("message") if isinstance(node, dict) else None
+        if isinstance(message, dict):
+            if "fragments" in message:
+                return True
+            break
+    return "inserted_at" in record and not ({"create_time", "current_node"} & record.keys())
+
+
+def read(records: Iterator[Any], context: Context) -> Iterator[Parsed]:
+    return each(records, context, parse_record)
+
+
+def parse_record(record: Any, context: Context) -> Conversation:
+    if not isinstance(record, dict):
+        raise ExportFormatError(f"a conversation record is {type(record).__name__}, not an object")
+    conv_id = record.get("id")
+    if not isinstance(conv_id, str) or not conv_id.strip():
+        raise ExportFormatError("a conversation record has no id")
+    mapping = record.get("mapping")
+    if mapping is None:
+        mapping = {}
+    if not isinstance(mapping, dict):
+        raise ExportFormatError(f"conversation {conv_id}: 'mapping' is {type(mapping).__name__}, not an object")
+
+    nodes: list[Node[dict[str, Any]]] = []
+    for key, raw in mapping.items():
+        if not isinstance(raw, dict):
+            continue
+        message = raw.get("message") if isinstance(raw.get("message"), dict) else {}
+        node_id = _id(raw.get("id")) or str(key)
+        nodes.append(Node(node_id, _id(raw.get("parent")), epoch(message.get("inserted_at")), message))
+
+    parts_of = {node.id: _parts(node.payload) for node in nodes}
+    messages: list[Message] = []
+    last_part: dict[str, str] = {}  # node id -> id of its last part, the parent of its children
+    for placed in place(nodes, None, lambda node: bool(parts_of[node.id])):
+        node = placed.node
+        parts = parts_of[node.id]
+        created = to_datetime(node.payload.get("inserted_at"))
+        model = text_or_none(node.payload.get("model"))
+        parent = last_part.get(placed.parent) if placed.parent else None
+        # The answer keeps the node's id; a node with no answer gives it to its first seen part.
+        seen = [p for p in parts if p.visibility is Visibility.SEEN]
+        main = next((p for p in seen if p.role == "assistant"), seen[0] if seen else None)
+        for part in parts:
+            part_id = node.id if part is main else f"{node.id}:{part.fragment}"
+            messages.append(
+                Message(
+                    id=part_id,
+                    parent_id=parent,
+                    role=part.role,
+                    text="\n\n".join(part.texts),
+                    content_type=part.kind,
+                    created=created,
+                    position=len(messages),
+                    on_current_branch=placed.on_current_branch,
+                    visibility=part.visibility,
+                    model=model if part.role != "user" else None,
+                    attachments=_file_names(node.payload) if part.role == "user" else [],
+                )
+            )
+            parent = part_id
+        last_part[node.id] = parent or node.id
+
+    models = [m.model for m in messages if m.model and m.role == "assistant"]
+    title = record.get("title")
+    return Conversation(
+        source=SOURCE,
+        id=conv_id,
+        title=title.strip() if isinstance(title, str) else "",
+        messages=messages,
+        account=context.account,
+        created=to_datetime(record.get("inserted_at")),
+        updated=to_datetime(record.get("updated_at")),
+        model=models[-1] if models else None,
+        url=f"https://chat.deepseek.com/a/chat/s/{conv_id}",
+    )
+
+
+def _id(value: Any) -> str | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value if isinstance(value, str) and value else None
+
+
+def _parts(message: dict[str, Any]) -> list[_Part]:
+    fragments = message.get("fragments")
+    parts: list[_Part] = []
+    if isinstance(fragments, list):
+        for index, fragment in enumerate(fragments):
+            if isinstance(fragment, dict):
+                _append(parts, _fragment(fragment, index))
+    elif isinstance(message.get("content"), str):
+        # A message without fragments (never seen in an export, but the app's own API had this
+        # shape): keep its words under the role it names.
+        role = "user" if str(message.get("role")).lower() == "user" else "assistant"
+        _append(parts, _Part(role, Visibility.SEEN, "text", 0, [message["content"].strip()]))
+    files = _file_texts(message)
+    named = bool(_file_names(message))
+    if files or named:
+        # What the person attached is searchable as part of the prompt that carried it, and a
+        # prompt that was only a file is still a message.
+        prompt = next((p for p in parts if p.role == "user"), None)
+        if prompt is None:
+            prompt = _Part("user", Visibility.SEEN, "request", -1, [])
+            parts.insert(0, prompt)
+        prompt.texts.extend(files)
+    return [p for p in parts if any(t.strip() for t in p.texts) or (named and p.role == "user")]
+
+
+def _fragment(fragment: dict[str, Any], index: int) -> _Part:
+    kind = fragment.get("type") if isinstance(fragment.get("type"), str) else "UNKNOWN"
+    role, visibility = _KINDS.get(kind.upper(), ("", Visibility.SEEN))
+    if not role:
+        # Tool steps (TOOL_SEARCH, TOOL_OPEN, ...) are plumbing; anything else a later export
+        # adds is kept as words the person saw rather than lost.
+        tool = kind.upper().startswith("TOOL")
+        role, visibility = ("tool", Visibility.TOOL) if tool else ("assistant", Visibility.SEEN)
+    texts: list[str] = []
+    content = fragment.get("content")
+    if isinstance(content, str) and content.strip():
+        texts.append(_CITATION.sub("", content).strip() if role == "assistant" else content.strip())
+    if visibility is Visibility.TOOL:
+        texts.extend(_results(fragment.get("results")))
+    return _Part(role, visibility, kind.lower(), index, texts)
+
+
+def _results(results: Any) -> list[str]:
+    """Search results as their titles and snippets, the words a search for them would use."""
+    found: list[str] = []
+    for result in results if isinstance(results, list) else []:
+        if not isinstance(result, dict):
+            continue
+        words = [result[k].strip() for k in ("title", "snippet") if isinstance(result.get(k), str)]
+        words = [w for w in words if w] or list(string_values(result, _NOISE_KEYS))
+        if words:
+            found.append("\n".join(words))
+    return found
+
+
+def _append(parts: list[_Part], part: _Part) -> None:
+    if not part.texts:
+        return
+    last = parts[-1] if parts else None
+    if last is not None and (last.role, last.visibility) == (part.role, part.visibility):
+        last.texts.extend(part.texts)
+    else:
+        parts.append(part)
+
+
+def _files(message: dict[str, Any]) -> list[dict[str, Any]]:
+    files = message.get("files")
+    return [f for f in files if isinstance(f, dict)] if isinstance(files, list) else []
+
+
+def _file_names(message: dict[str, Any]) -> list[str]:
+    names: list[str] = []
+    for item in _files(message):
+        name = item.get("file_name")
+        if isinstance(name, str) and name.strip() and name not in names:
+            names.append(name)
+    return names
+
+
+def _file_texts(message: dict[str, Any]) -> list[str]:
+    return [
+        f"{text_or_none(item.get('file_name')) or 'attachment'}:\n{item['content'].strip()}"
+        for item in _files(message)
+        if isinstance(item.get("content"), str) and item["content"].strip()
+    ]
+
+
+FORMAT = Source(name=SOURCE, label="DeepSeek", detect=is_record, read=read)
