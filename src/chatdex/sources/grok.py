@@ -1,19 +1,264 @@
-"""Placeholder: a helper is writing this format's parser."""
+"""Grok's export (accounts.x.ai -> Data -> Download your data): a ZIP whose conversations are
+in ttl/30d/export_data/<account uuid>/prod-grok-backend.json, next to the account's profile
+(prod-mc-auth-mgmt-api.json), its billing (prod-mc-billing.json) and uploaded files
+(prod-mc-asset-server/<asset uuid>/content).
+
+prod-grok-backend.json is one object: {"conversations": [...], "projects": [...], "tasks": [...],
+"media_posts": [...]}. Each conversation is {"conversation": {id, title, create_time,
+modify_time, leaf_response_id, ...}, "responses": [{"response": {...}, "share_link": ...}]}, a
+response being one turn: `sender` ("human", "assistant", "ASSISTANT" or a model name), `message`,
+`parent_response_id`, `model`, and on answers `thinking_trace`, web search results and `steps`.
+Times come from MongoDB: {"$date": {"$numberLong": "<ms>"}}, {"$date": <ms>}, {"$date": "<ISO>"}
+or a bare ISO string, in one file.
+
+Each answer becomes up to three messages, in the order the app shows them: its reasoning, its
+searches and tool output, and the answer itself, which keeps the response's id."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
-from chatdex.sources.base import Context, Parsed, Source
+from chatdex.errors import ExportFormatError
+from chatdex.model import Conversation, Message, Visibility
+from chatdex.sources.base import Context, Parsed, Source, each, text_or_none
+from chatdex.text import string_values, to_datetime
+from chatdex.tree import Node, place
+
+SOURCE = "grok"
+# Inline citations the app draws as source chips, e.g.
+# <grok:render type="render_inline_citation"><argument name="citation_id">3</argument></grok:render>
+_RENDER = re.compile(r"<grok:render\b[^>]{0,300}>[\s\S]{0,1000}?</grok:render>")
+# Artifact wrappers around content the person saw (code, documents): the tags go, the words stay.
+_ARTIFACT_TAG = re.compile(r"</?xaiArtifact\b[^>]{0,1000}>", re.IGNORECASE)
+# Tool calls written into the reasoning: <xai:tool_usage_card><xai:tool_name>web_search
+# </xai:tool_name><xai:tool_args><![CDATA[{"query": ...}]]></xai:tool_args></xai:tool_usage_card>.
+_CARD_ID = re.compile(r"<xai:tool_usage_card_id>[^<]{0,200}</xai:tool_usage_card_id>")
+_XAI_MARKUP = re.compile(r"</?xai:\w{1,64}>|<!\[CDATA\[|\]\]>")
+# Keys of search results and tool steps that hold identifiers, links, numbers or styling.
+_NOISE_KEYS = frozenset(
+    {
+        "url",
+        "favicon",
+        "site_icon",
+        "id",
+        "_id",
+        "tool_usage_card_id",
+        "tag_order",
+        "rollout_id",
+        "message_tag",
+        "step_id",
+        "type",
+        "language",
+        "image_url",
+        "thumbnail_url",
+    }
+)
+_SEARCH_KEYS = ("web_search_results", "cited_web_search_results")
 
 
-def _detect(record: Any) -> bool:
-    return False
+def is_record(record: Any) -> bool:
+    return isinstance(record, dict) and isinstance(record.get("conversation"), dict) and "responses" in record
 
 
-def _read(records: Iterator[Any], context: Context) -> Iterator[Parsed]:
-    return iter(())
+def read(records: Iterator[Any], context: Context) -> Iterator[Parsed]:
+    return each(records, context, parse_record)
 
 
-FORMAT = Source(name="grok", label="grok", detect=_detect, read=_read)
+def parse_record(record: Any, context: Context) -> Conversation:
+    if not isinstance(record, dict):
+        raise ExportFormatError(f"a conversation record is {type(record).__name__}, not an object")
+    head = record.get("conversation")
+    if not isinstance(head, dict):
+        raise ExportFormatError("a conversation record has no 'conversation' object")
+    conv_id = head.get("id")
+    if not isinstance(conv_id, str) or not conv_id.strip():
+        raise ExportFormatError("a conversation record has no id")
+    listed = record.get("responses")
+    if listed is None:
+        listed = []
+    if not isinstance(listed, list):
+        raise ExportFormatError(f"conversation {conv_id}: 'responses' is {type(listed).__name__}, not a list")
+
+    responses = [r for r in map(_unwrap, listed) if r is not None]
+    # Exports before branches were recorded have no parent links: the list is the thread.
+    linked = any("parent_response_id" in r for r in responses)
+    nodes: list[Node[dict[str, Any]]] = []
+    previous: str | None = None
+    for number, response in enumerate(responses):
+        node_id = text_or_none(response.get("_id")) or f"{conv_id}:{number}"
+        parent = response.get("parent_response_id") if linked else previous
+        created = when(response.get("create_time"))
+        nodes.append(Node(node_id, text_or_none(parent), created.timestamp() if created else None, response))
+        previous = node_id
+
+    parts_of = {node.id: _parts(node.payload) for node in nodes}
+    messages: list[Message] = []
+    last_part: dict[str, str] = {}  # response id -> id of its last part, the parent of its replies
+    leaf = text_or_none(head.get("leaf_response_id"))
+    for placed in place(nodes, leaf, lambda node: bool(parts_of[node.id])):
+        node = placed.node
+        response = node.payload
+        role = _role(response.get("sender"))
+        created = when(response.get("create_time"))
+        model = _model(response) if role != "user" else None
+        parent = last_part.get(placed.parent) if placed.parent else None
+        for suffix, visibility, text in parts_of[node.id]:
+            part_id = f"{node.id}:{suffix}" if suffix else node.id
+            messages.append(
+                Message(
+                    id=part_id,
+                    parent_id=parent,
+                    role="tool" if visibility is Visibility.TOOL else role,
+                    text=text,
+                    content_type=suffix or "text",
+                    created=created,
+                    position=len(messages),
+                    on_current_branch=placed.on_current_branch,
+                    visibility=visibility,
+                    model=model,
+                    attachments=_attachments(response) if not suffix else [],
+                )
+            )
+            parent = part_id
+        last_part[node.id] = parent or node.id
+
+    models = [m.model for m in messages if m.model and m.role == "assistant"]
+    title = head.get("title")
+    return Conversation(
+        source=SOURCE,
+        id=conv_id,
+        title=title.strip() if isinstance(title, str) else "",
+        messages=messages,
+        account=context.account or text_or_none(head.get("user_id")) or "",
+        created=when(head.get("create_time")),
+        updated=when(head.get("modify_time")),
+        model=models[-1] if models else None,
+        url=f"https://grok.com/chat/{conv_id}",
+    )
+
+
+def when(value: Any) -> datetime | None:
+    """A time in any form the export writes one: MongoDB's {"$date": ...} wrapper around
+    milliseconds (a number, or a string in {"$numberLong": ...}) or an ISO string, or the ISO
+    string alone."""
+    if isinstance(value, dict):
+        value = value.get("$date")
+        if isinstance(value, dict):
+            value = value.get("$numberLong")
+            if isinstance(value, str):
+                digits = value.strip().removeprefix("-")
+                value = int(value.strip()) if digits.isdecimal() and len(digits) < 20 else None
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return to_datetime(value / 1000)
+    elif isinstance(value, int | float) and not isinstance(value, bool) and value > 1e11:
+        return to_datetime(value / 1000)  # a bare number this large is milliseconds too
+    return to_datetime(value)
+
+
+def _unwrap(item: Any) -> dict[str, Any] | None:
+    if not isinstance(item, dict):
+        return None
+    inner = item.get("response")
+    if isinstance(inner, dict):
+        return inner
+    # A response written without its wrapper still says who sent it.
+    return item if "sender" in item else None
+
+
+def _role(sender: Any) -> str:
+    name = sender.strip().lower() if isinstance(sender, str) else ""
+    if name in ("human", "user"):
+        return "user"
+    return "system" if name == "system" else "assistant"
+
+
+def _model(response: dict[str, Any]) -> str | None:
+    model = text_or_none(response.get("model"))
+    metadata = response.get("metadata")
+    details = metadata.get("requestModelDetails") if isinstance(metadata, dict) else None
+    return model or (text_or_none(details.get("modelId")) if isinstance(details, dict) else None)
+
+
+def _parts(response: dict[str, Any]) -> list[tuple[str, Visibility, str]]:
+    """(id suffix, visibility, text) for each message a response becomes; the answer's suffix
+    is empty, as it keeps the response's id."""
+    parts: list[tuple[str, Visibility, str]] = []
+    thinking = _thinking(response)
+    if thinking:
+        parts.append(("thinking", Visibility.REASONING, thinking))
+    tools = _tool_text(response)
+    if tools:
+        parts.append(("tools", Visibility.TOOL, tools))
+    message = response.get("message")
+    text = _clean_answer(message) if isinstance(message, str) else ""
+    if text or _attachments(response):
+        parts.append(("", Visibility.SEEN, text))
+    return parts
+
+
+def _clean_answer(text: str) -> str:
+    if "<grok:render" in text:
+        text = _RENDER.sub("", text)
+    if "rtifact" in text:
+        text = _ARTIFACT_TAG.sub("", text)
+    return text.strip()
+
+
+def _thinking(response: dict[str, Any]) -> str:
+    traces = [response.get("thinking_trace")]
+    agents = response.get("agent_thinking_traces")  # DeepSearch and Heavy: one trace per agent
+    for agent in agents if isinstance(agents, list) else []:
+        traces.append(agent.get("thinking_trace") if isinstance(agent, dict) else agent)
+    texts = []
+    for trace in traces:
+        if isinstance(trace, str) and trace.strip():
+            if "<xai:" in trace:
+                trace = _XAI_MARKUP.sub("", _CARD_ID.sub("", trace))
+            texts.append(trace.strip())
+    return "\n\n".join(texts)
+
+
+def _tool_text(response: dict[str, Any]) -> str:
+    """Web results by title and preview, each source once; then what the tool steps and an
+    image request (`query`) said."""
+    texts: list[str] = []
+    seen_urls: set[str] = set()
+    for key in _SEARCH_KEYS:
+        results = response.get(key)
+        for result in results if isinstance(results, list) else []:
+            if not isinstance(result, dict):
+                continue
+            url = result.get("url")
+            if isinstance(url, str) and url:
+                if url in seen_urls:
+                    continue
+                seen_urls.add(url)
+            words = [result[k].strip() for k in ("title", "preview", "snippet") if isinstance(result.get(k), str)]
+            words = [w for w in words if w] or list(string_values(result, _NOISE_KEYS))
+            if words:
+                texts.append("\n".join(words))
+    steps = response.get("steps")
+    if isinstance(steps, list):
+        texts.extend(string_values(steps, _NOISE_KEYS))
+    query = response.get("query")
+    if isinstance(query, str) and query.strip():
+        texts.append(query.strip())
+    return "\n\n".join(t.strip() for t in texts if t.strip())
+
+
+def _attachments(response: dict[str, Any]) -> list[str]:
+    """Uploaded files by their asset id (the file is prod-mc-asset-server/<id>/content) and
+    generated images by their path: the export names neither."""
+    names: list[str] = []
+    for key in ("file_attachments", "generated_image_urls"):
+        items = response.get(key)
+        for item in items if isinstance(items, list) else []:
+            if isinstance(item, str) and item.strip() and item not in names:
+                names.append(item)
+    return names
+
+
+FORMAT = Source(name=SOURCE, label="Grok", detect=is_record, read=read, containers=("conversations",))
