@@ -232,9 +232,10 @@ def search(
             for hit in found:
                 sys.stdout.write(orjson.dumps(hit.to_dict(with_context=context > 0)).decode() + "\n")
             return
-        from chatdex import render_results, terminal
+        from chatdex import render_results
+        from chatdex.styled import Writer
 
-        render_results.hits(terminal.stdout(), found, offset)
+        render_results.hits(Writer(sys.stdout), found, offset)
 
 
 @app.command()

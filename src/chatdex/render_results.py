@@ -1,14 +1,18 @@
-"""Terminal rendering of search hits and of one conversation."""
+"""Terminal rendering of search hits (plain escape codes, see styled.py) and of one
+conversation (rich, for its Markdown)."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from rich.console import Console
-from rich.text import Text
+from chatdex.styled import Segment, Writer
 
-from chatdex.conversation import ShownConversation, ShownMessage
-from chatdex.search import Hit, Turn
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from chatdex.conversation import ShownConversation, ShownMessage
+    from chatdex.search import Hit, Turn
 
 CONTEXT_CHARS = 160
 
@@ -22,25 +26,37 @@ def _one_line(text: str, limit: int = CONTEXT_CHARS) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
-def _turn(turn: Turn) -> Text:
-    return Text.assemble(("   ", ""), (f"{turn.role}: ", "dim bold"), (_one_line(turn.text), "dim"))
+def _turn(turn: Turn) -> list[Segment]:
+    return [("   ", ""), (f"{turn.role}: ", "dim bold"), (_one_line(turn.text), "dim")]
 
 
-def hits(console: Console, found: list[Hit], offset: int = 0) -> None:
+def _highlighted(text: str, spans: list[tuple[int, int]]) -> list[Segment]:
+    segments: list[Segment] = []
+    at = 0
+    for start, end in sorted(spans):
+        start = max(start, at)
+        if end <= start:
+            continue
+        segments += [(text[at:start], ""), (text[start:end], "bold yellow")]
+        at = end
+    segments.append((text[at:], ""))
+    return segments
+
+
+def hits(out: Writer, found: list[Hit], offset: int = 0) -> None:
     for number, hit in enumerate(found, start=offset + 1):
-        title = Text(hit.title or "Untitled", style=f"bold link {hit.url}" if hit.url else "bold")
         meta = [local_time(hit.created or hit.date), hit.source]
         if hit.model:
             meta.append(hit.model)
-        console.print(Text.assemble(f"{number}. ", title, ("  " + " · ".join(meta), "dim")))
+        out.line(
+            f"{number}. ", (hit.title or "Untitled", "bold"), ("  " + " · ".join(meta), "dim"), link=hit.url
+        )
         for turn in hit.before:
-            console.print(_turn(turn))
-        snippet = Text(" ".join(hit.snippet.split("\n")))
-        for start, end in hit.highlights:
-            snippet.stylize("bold yellow", start, end)
-        console.print(Text.assemble(("   ", ""), (f"{hit.role}: ", "bold"), snippet))
+            out.line(*_turn(turn))
+        snippet = " ".join(hit.snippet.split("\n"))
+        out.line(("   ", ""), (f"{hit.role}: ", "bold"), *_highlighted(snippet, hit.highlights))
         for turn in hit.after:
-            console.print(_turn(turn))
+            out.line(*_turn(turn))
         notes = []
         if hit.matches_in_conversation > 1:
             more = hit.matches_in_conversation - 1
@@ -48,10 +64,10 @@ def hits(console: Console, found: list[Hit], offset: int = 0) -> None:
         if not hit.on_current_branch:
             notes.append("on another branch (an edited prompt or a regenerated answer)")
         notes.append(f"chatdex show {hit.conversation_id} --message {hit.message_id}")
-        console.print(Text("   " + " · ".join(notes), style="dim"))
+        out.line(("   " + " · ".join(notes), "dim"))
         if hit.url:
-            console.print(Text(f"   {hit.url}", style="dim"))
-        console.print()
+            out.line((f"   {hit.url}", "dim"))
+        out.line()
 
 
 def _header(message: ShownMessage) -> str:
@@ -73,6 +89,7 @@ def conversation(
     from rich.markdown import Markdown
     from rich.panel import Panel
     from rich.rule import Rule
+    from rich.text import Text
 
     console.print(Text(shown.title or "Untitled", style="bold"))
     details = [f"{shown.source} · {shown.conversation_id}", local_time(shown.created)]

@@ -12,6 +12,7 @@ from chatdex.importer import import_exports
 from chatdex.query import Filters
 from chatdex.search import SearchOptions, search
 from chatdex.stats import index_stats
+from chatdex.styled import Writer
 
 # Each shows one thing a person can do: (command line shown, options)
 EXAMPLES: list[tuple[str, SearchOptions]] = [
@@ -47,7 +48,7 @@ def run_demo() -> None:
         for command, options in EXAMPLES:
             out.print(f"\n[bold]$ {command}[/]\n", markup=True)
             options.turn_before = True
-            render_results.hits(out, search(index, options))
+            render_results.hits(Writer(out.file), search(index, options))
     out.print(
         "Next: download your export (ChatGPT → Settings → Data controls → Export data) and run\n"
         "  chatdex import ~/Downloads/<your-export>.zip"
