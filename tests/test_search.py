@@ -300,3 +300,28 @@ def test_relative_dates_count_back_from_now(paris: None, tmp_path: Path) -> None
     assert sorted(h.conversation_id for h in found) == ["feb01-0030", "jan31-2330"]
     found = search(index, SearchOptions("", filters=Filters(until="1m"), limit=10), now=now)
     assert sorted(h.conversation_id for h in found) == ["dec31-2330", "jan01-0030"]
+
+
+@pytest.mark.parametrize(("word", "limit"), [("quartz", 3), ("quartz", 40), ("c7", 5)])
+def test_matches_per_conversation_are_exact_whether_counted_from_hits_or_aggregated(
+    tmp_path: Path, word: str, limit: int
+) -> None:
+    # "quartz" is in a few hundred messages: ranked() stops early and the counts come from an
+    # aggregation; "c7" only in conversation 7, and with limit 40 every hit is seen: counted
+    # from the hits themselves.
+    from tests.synthetic import export
+
+    raw = export(40, messages=10, seed=3)
+    (tmp_path / "conversations.json").write_bytes(raw)
+    import_exports([tmp_path / "conversations.json"], tmp_path / "index")
+    expected: dict[str, int] = {}
+    for record in json.loads(raw):
+        for node in record["mapping"].values():
+            message = node["message"]
+            if message and word in message["content"]["parts"][0].split():
+                expected[record["id"]] = expected.get(record["id"], 0) + 1
+    found = search(tmp_path / "index", SearchOptions(word, limit=limit))
+    assert len(found) == min(limit, len(expected))
+    assert {h.conversation_id: h.matches_in_conversation for h in found} == {
+        h.conversation_id: expected[h.conversation_id] for h in found
+    }

@@ -3,7 +3,6 @@ conversation that carries its content hash for re-import."""
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 from typing import Any
 
@@ -24,11 +23,15 @@ CONVERSATION = "conversation"
 
 def content_hash(conversation: Conversation) -> int:
     """64 bits of BLAKE2b over the normalized conversation: equal for an unchanged one."""
+    import hashlib  # here, not at the top: `chatdex search` never hashes, and it costs ~4 ms
+
     payload = orjson.dumps((PARSER_VERSION, conversation))
     return int.from_bytes(hashlib.blake2b(payload, digest_size=8).digest(), "big")
 
 
 def conversation_ordinal(key: str) -> int:
+    import hashlib
+
     return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big")
 
 

@@ -138,43 +138,55 @@ class _Searcher:
         keyed.sort(key=lambda hit: (sign * hit[0], hit[2], hit[3]))
         return [(score, address, ordinal) for score, address, ordinal, _ in keyed]
 
-    def ranked(self) -> list[tuple[Any, tantivy.DocAddress]]:
+    def ranked(self) -> list[tuple[Any, tantivy.DocAddress, int]]:
         """The hits to show: one per conversation (its best) unless messages were asked for."""
         wanted = self.options.offset + self.options.limit
         if not self.options.grouped:
-            return [
-                (score, address) for score, address, _ in self._page(self.options.limit, self.options.offset)
-            ]
-        best: list[tuple[Any, tantivy.DocAddress]] = []
-        seen: set[int] = set()
-        fetched, size = 0, max(64, wanted * 4)
-        while len(best) < wanted:
+            return self._page(self.options.limit, self.options.offset)
+        best: list[tuple[Any, tantivy.DocAddress, int]] = []
+        tally: dict[int, int] = {}
+        # Every message carries its conversation's title, so a title match ties a whole
+        # conversation's messages: a first page this big rarely needs a second.
+        fetched, size = 0, max(256, wanted * 25)
+        while True:
             page = self._page(size, fetched)
-            if not page:
-                break
             fetched += len(page)
-            for score, address, ordinal in page:
-                if ordinal not in seen:
-                    seen.add(ordinal)
-                    best.append((score, address))
-            if len(page) < size or fetched >= MAX_OFFSET * 10:
+            for hit in page:
+                ordinal = hit[2]
+                if ordinal not in tally:
+                    tally[ordinal] = 0
+                    best.append(hit)
+                tally[ordinal] += 1
+            if len(page) < size:
+                # Every hit was seen: the matches per conversation are counted already.
+                self.tally = tally
+                break
+            if len(best) >= wanted or fetched >= MAX_OFFSET * 10:
                 break
             size *= 2
         return best[self.options.offset : wanted]
 
-    def counts(self, conv_keys: list[str]) -> dict[str, int]:
-        """Matches per conversation, for the conversations shown: one aggregation, not one
-        count per hit."""
+    tally: dict[int, int] | None = None
+
+    def counts(self, shown: list[tuple[str, int]]) -> dict[int, int]:
+        """Matches per conversation (by ordinal), for the (conversation key, ordinal) pairs
+        shown: from the hits `ranked` saw when it saw them all, else one aggregation over the
+        u64 ordinal (a third faster than over the key's text)."""
+        if self.tally is not None:
+            return self.tally
         query = tantivy.Query.boolean_query(
             [
                 (tantivy.Occur.Must, self.compiled.query),
-                (tantivy.Occur.Must, tantivy.Query.term_set_query(self.schema, "conv_key", conv_keys)),
+                (
+                    tantivy.Occur.Must,
+                    tantivy.Query.term_set_query(self.schema, "conv_key", sorted({key for key, _ in shown})),
+                ),
             ]
         )
-        result = self.searcher.aggregate(
-            query, {"c": {"terms": {"field": "conv_key", "size": len(conv_keys)}}}
-        )
-        return {bucket["key"]: int(bucket["doc_count"]) for bucket in result.get("c", {}).get("buckets", [])}
+        result = self.searcher.aggregate(query, {"c": {"terms": {"field": "conv_ord", "size": len(shown)}}})
+        return {
+            int(bucket["key"]): int(bucket["doc_count"]) for bucket in result.get("c", {}).get("buckets", [])
+        }
 
     def _fetch(self, conv_keys: set[str], field: str, values: set[str]) -> list[Stored]:
         clauses = [
@@ -279,14 +291,15 @@ def search(index: Path | Store, options: SearchOptions, now: datetime | None = N
             engine.searcher, compiled.matches, engine.schema, field_name
         )
         generators[field_name].set_max_num_chars(SNIPPET_CHARS)
-    loaded = [engine.searcher.doc(address) for _, address in ranked]
+    loaded = [engine.searcher.doc(address) for _, address, _ in ranked]
     docs = [doc.to_dict() for doc in loaded]
-    counts = engine.counts(sorted({first(doc, "conv_key") for doc in docs})) if options.grouped else {}
+    shown = [(first(doc, "conv_key"), ordinal) for doc, (_, _, ordinal) in zip(docs, ranked, strict=True)]
+    counts = engine.counts(shown) if options.grouped else {}
     before_turns = options.context or (1 if options.turn_before else 0)
     before = engine.context(docs, before_turns, backwards=True) if before_turns else [[] for _ in docs]
     after = engine.context(docs, options.context, backwards=False) if options.context else [[] for _ in docs]
     hits: list[Hit] = []
-    for n, ((score, _), document, doc) in enumerate(zip(ranked, loaded, docs, strict=True)):
+    for n, ((score, _, _), document, doc) in enumerate(zip(ranked, loaded, docs, strict=True)):
         generator = generators["text" if "text" in doc or "text_hidden" not in generators else "text_hidden"]
         snippet, highlights = _snippet(generator, document, text_of(doc), compiled.needles)
         hits.append(
@@ -304,7 +317,7 @@ def search(index: Path | Store, options: SearchOptions, now: datetime | None = N
                 highlights=highlights,
                 url=first(doc, "url"),
                 on_current_branch=bool(first(doc, "on_current_branch")),
-                matches_in_conversation=counts.get(first(doc, "conv_key"), 1),
+                matches_in_conversation=counts.get(ranked[n][2], 1),
                 before=before[n],
                 after=after[n],
             )
