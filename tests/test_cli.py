@@ -98,7 +98,8 @@ def test_stats_table(cli, data: Path, index_path: Path) -> None:
 READS = "it reads ChatGPT, Claude, Gemini, DeepSeek, Grok, Open WebUI, LibreChat and SillyTavern exports"
 LOOKED_FOR = (
     "looked for conversations.json, conversations-NNN.json, chat.html, projects.json, "
-    "prod-grok-backend.json, Gemini's MyActivity.json or .html, and .jsonl chat files"
+    "prod-grok-backend.json, Gemini's MyActivity.json or .html, .jsonl chat files, and the "
+    "files of the ChatGPT Exporter extension, Open WebUI and Chatbot UI"
 )
 
 

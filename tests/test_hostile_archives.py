@@ -473,7 +473,7 @@ def test_zip_without_export_or_inner_zip_gives_no_hint(tmp_path: Path) -> None:
     assert str(info.value) == (
         f"{path}: no export found in this ZIP (looked for conversations.json, conversations-NNN.json, "
         "chat.html, projects.json, prod-grok-backend.json, Gemini's MyActivity.json or .html, "
-        "and .jsonl chat files)"
+        ".jsonl chat files, and the files of the ChatGPT Exporter extension, Open WebUI and Chatbot UI)"
     )
 
 

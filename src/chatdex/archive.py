@@ -32,11 +32,16 @@ MAX_SIDE_FILE = 16 << 20  # user.json and export_manifest.json are tiny
 _SHARD = re.compile(r"conversations-(\d+)\.json")
 _SHALLOW = 1  # conversations.json and friends: at the top, or in the folder a ZIP unzipped to
 _DEEP = 6  # Takeout/My Activity/Gemini Apps/…, Grok's ttl/30d/export_data/<id>/…
-_ACTIVITY_NAMES = ("MyActivity.json", "My Activity.json", "MyActivity.html", "My Activity.html")
+# Files the export tools name the same way every time, read wherever chatdex looks at the top
+# of a folder or ZIP: the ChatGPT Exporter extension, Open WebUI, Chatbot UI.
+_NAMED_EXPORT = re.compile(
+    r"ChatGPT-.+\.json|chatgpt-export.*\.json|(all-)?chat-export-\d+\.json|chatbot_ui_history_.+\.json"
+)
 _ACCOUNT_FILES = ("user.json", "users.json")
 _LOOKED_FOR = (
     "looked for conversations.json, conversations-NNN.json, chat.html, projects.json, "
-    "prod-grok-backend.json, Gemini's MyActivity.json or .html, and .jsonl chat files"
+    "prod-grok-backend.json, Gemini's MyActivity.json or .html, .jsonl chat files, and the "
+    "files of the ChatGPT Exporter extension, Open WebUI and Chatbot UI"
 )
 _READABLE_COMPRESSION = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED}
 
@@ -50,6 +55,7 @@ class ExportFile:
     size: int
     opener: Callable[[], IO[bytes]]
     account: str = ""
+    optional: bool = False  # skipped quietly when its content is no export (see _optional)
 
 
 @dataclass(slots=True)
@@ -108,15 +114,18 @@ def _read_head(path: Path) -> bytes:
 
 def _pick(names: list[str]) -> list[str]:
     """The conversation files among an export's member names, in import order: each folder's
-    conversations.json and shards (in numeric order), then the other formats' files; a
-    ChatGPT chat.html only where its folder has no JSON (it repeats conversations.json)."""
+    conversations.json and shards (in numeric order), then the other formats' files. A
+    ChatGPT chat.html, or a Gemini activity page, only where its folder has no JSON (each
+    repeats what the JSON holds)."""
     chosen: list[tuple[str, int, str]] = []
     folders_with_json: set[str] = set()
-    html: list[str] = []
+    pages: list[str] = []
     present = set(names)
     for name in names:
         path = PurePosixPath(name)
-        base, folder, depth = path.name, str(path.parent), _depth(name)
+        base, folder, depth = path.name, str(path.parent), len(path.parts) - 1
+        if depth > _DEEP or "backups" in path.parts[:-1]:  # SillyTavern's copies of its chats
+            continue
         if base == "conversations.json" and depth <= _SHALLOW:
             chosen.append((folder, -1, name))
             folders_with_json.add(folder)
@@ -125,30 +134,39 @@ def _pick(names: list[str]) -> list[str]:
             folders_with_json.add(folder)
         elif base == "projects.json" and depth <= _SHALLOW and str(path.parent / "users.json") in present:
             chosen.append((folder, 1 << 30, name))  # Claude's projects, after its conversations
-        elif base == "chat.html" and depth <= _SHALLOW:
-            html.append(name)
-        elif _is_deep_export(path):
+        elif (base == "chat.html" and depth <= _SHALLOW) or (_is_gemini(path) and base.endswith(".html")):
+            pages.append(name)
+        elif _is_gemini(path) and base.endswith(".json"):
+            chosen.append((folder, 0, name))
+            folders_with_json.add(folder)
+        elif (
+            base == "prod-grok-backend.json"
+            or path.suffix == ".jsonl"
+            or (depth <= _SHALLOW and _NAMED_EXPORT.fullmatch(base))
+        ):
             chosen.append((folder, 0, name))
     chosen.extend(
         (str(PurePosixPath(n).parent), 0, n)
-        for n in html
+        for n in pages
         if str(PurePosixPath(n).parent) not in folders_with_json
     )
     return [name for _, _, name in sorted(chosen)]
 
 
-def _is_deep_export(path: PurePosixPath) -> bool:
-    """Files of formats whose exports bury them in folders: Grok's backend file, Gemini's
-    Takeout activity (only under a Gemini or Bard folder: Takeout's My Activity holds every
-    Google product's history in files of the same name), and SillyTavern's chat files."""
-    depth = len(path.parts) - 1
-    if depth > _DEEP:
-        return False
-    if path.name == "prod-grok-backend.json":
-        return True
-    if path.name in _ACTIVITY_NAMES:
-        return any(word in path.parent.name.lower() for word in ("gemini", "bard"))
-    return path.suffix == ".jsonl"
+def _is_gemini(path: PurePosixPath) -> bool:
+    """Gemini's Takeout activity: its folder (translated: "Gemini Apps", "Gemini 앱") names
+    Gemini or Bard; the file's own name is translated too. Takeout's My Activity holds every
+    Google product's history in files like it, and Takeout/Gemini holds Gems, not chats."""
+    return any(word in path.parent.name.lower() for word in ("gemini", "bard")) and not path.name.startswith(
+        "gemini_"
+    )
+
+
+def _optional(name: str) -> bool:
+    """A file read only if its content is an export: the pages beside a Gemini activity page
+    in an HTML Takeout are attachments, not activity."""
+    path = PurePosixPath(name)
+    return path.suffix in (".html", ".htm") and _is_gemini(path)
 
 
 def _depth(name: str) -> int:
@@ -212,6 +230,7 @@ def _from_folder(folder: Path, warnings: list[str]) -> list[ExportFile]:
             (folder / name).stat().st_size,
             lambda p=folder / name: p.open("rb"),
             _account_for(name, readers),
+            _optional(name),
         )
         for name in chosen
     ]
@@ -294,6 +313,7 @@ def _from_zip(path: Path, warnings: list[str]) -> list[ExportFile]:
             by_name[name].file_size,
             lambda name=name: _open_member(path, name),
             _account_for(name, readers),
+            _optional(name),
         )
         for name in chosen
     ]

@@ -16,7 +16,7 @@ import orjson
 from chatdex import sources
 from chatdex.archive import ExportFile
 from chatdex.errors import ExportFormatError, InputError
-from chatdex.jsonstream import DepthGuard, iter_json_records
+from chatdex.jsonstream import MAX_OBJECT_DEPTH, DepthGuard, iter_json_records, whole_object
 from chatdex.model import Skipped
 from chatdex.sources.base import Context, Parsed, Source
 
@@ -55,6 +55,8 @@ def _read(
     start = significant[:1]
     if export.kind == "html" or start == b"<":
         source = forced or next((s for s in sources.SOURCES if s.detect_html and s.detect_html(head)), None)
+        if source is None and export.optional:
+            return
         if source is None or source.read_html is None:
             raise ExportFormatError(
                 f"{export.name}: an HTML page chatdex does not read; it reads ChatGPT's chat.html and "
@@ -69,9 +71,12 @@ def _read(
         if export.name.endswith(".jsonl") or (start == b"{" and _looks_like_lines(significant)):
             records: Iterator[Any] = _lines(_Counted(raw, on_read), export.name)
         else:
-            stream = DepthGuard(raw, export.name, on_read)
             prefix = "item" if start == b"[" else _object_prefix(export)
-            records = iter_json_records(stream, export.name, prefix)
+            if prefix:
+                records = iter_json_records(DepthGuard(raw, export.name, on_read), export.name, prefix)
+            else:
+                guarded = DepthGuard(raw, export.name, on_read, max_depth=MAX_OBJECT_DEPTH)
+                records = whole_object(guarded, export.name)
         first = next(records, _END)
         if first is _END:
             return

@@ -14,10 +14,14 @@ from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 import ijson
+from ijson.common import ObjectBuilder
 
 from chatdex.errors import ExportFormatError
 
 MAX_DEPTH = 512
+# A file that is one JSON object (a single conversation) is built without ijson's prefixes,
+# in memory linear in its depth: LibreChat's nested export adds two levels per message.
+MAX_OBJECT_DEPTH = 20_000
 _CHUNK = 1 << 16
 _KEEP_STRUCTURE = bytes(b for b in range(256) if b not in b'"[]{}')
 _QUOTED = re.compile(rb'"[^"]*"')
@@ -30,7 +34,14 @@ class DepthGuard:
     string; strings are cut out, and only the brackets left are structure. A backslash
     at a chunk's end waits for the next chunk, and a string left open carries over."""
 
-    def __init__(self, raw: IO[bytes], name: str, on_read: Callable[[int], None] | None = None) -> None:
+    def __init__(
+        self,
+        raw: IO[bytes],
+        name: str,
+        on_read: Callable[[int], None] | None = None,
+        max_depth: int = MAX_DEPTH,
+    ) -> None:
+        self.max_depth = max_depth
         self._raw = raw
         self._name = name
         self._on_read = on_read
@@ -69,13 +80,13 @@ class DepthGuard:
         if self._in_string:
             reduced = reduced[:open_quote]
         opens = reduced.count(b"[") + reduced.count(b"{")
-        if self._depth + opens > MAX_DEPTH:
+        if self._depth + opens > self.max_depth:
             depth = self._depth
             for byte in reduced:
                 depth += 1 if byte in (0x5B, 0x7B) else -1
-                if depth > MAX_DEPTH:
+                if depth > self.max_depth:
                     raise ExportFormatError(
-                        f"{self._name}: JSON nested more than {MAX_DEPTH} levels deep near byte "
+                        f"{self._name}: JSON nested more than {self.max_depth:,} levels deep near byte "
                         f"{self.bytes_read:,}; this is not an export chatdex can read"
                     )
         self._depth += 2 * opens - len(reduced)
@@ -102,6 +113,22 @@ def iter_json_records(stream: IO[bytes], name: str, prefix: str) -> Iterator[Any
         raise ExportFormatError(f"{name}: {_describe(error)}") from None
     except UnicodeDecodeError:
         raise ExportFormatError(f"{name}: not UTF-8 text; is it really a JSON export?") from None
+
+
+def whole_object(stream: IO[bytes], name: str) -> Iterator[Any]:
+    """The document as one value. ijson's `items` keeps a prefix string per open level,
+    which costs memory in the square of the depth (4,096 levels: 240 MB); its bare events
+    and an iterative builder do not."""
+    builder = ObjectBuilder()
+    try:
+        for event, value in ijson.basic_parse(stream, use_float=True):
+            builder.event(event, value)
+    except ijson.JSONError as error:
+        raise ExportFormatError(f"{name}: {_describe(error)}") from None
+    except UnicodeDecodeError:
+        raise ExportFormatError(f"{name}: not UTF-8 text; is it really a JSON export?") from None
+    if hasattr(builder, "value"):
+        yield builder.value
 
 
 def _describe(error: Exception) -> str:

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import IO, Any
 
@@ -110,8 +111,15 @@ def parse_conversation(record: Any, account: str = "") -> Conversation:
         model=default_model or (models[-1] if models else None),
         gizmo_id=gizmo,
         project_id=gizmo if gizmo and gizmo.startswith("g-p-") else None,
-        url=f"https://chatgpt.com/g/{gizmo}/c/{conv_id}" if gizmo else f"https://chatgpt.com/c/{conv_id}",
+        url=_url(record, conv_id, gizmo),
     )
+
+
+def _url(record: dict[str, Any], conv_id: str, gizmo: str | None) -> str:
+    if "continue_conversation_url" in record or "linear_conversation" in record:
+        # A shared link's page, saved by the ChatGPT Exporter extension: its id is the share's.
+        return f"https://chatgpt.com/share/{conv_id}"
+    return f"https://chatgpt.com/g/{gizmo}/c/{conv_id}" if gizmo else f"https://chatgpt.com/c/{conv_id}"
 
 
 def _str(value: Any) -> str | None:
@@ -199,8 +207,12 @@ def _visibility(
     return Visibility.SEEN
 
 
+_JSON_DATA = re.compile(rb"jsonData\s*=\s*\[")
+
+
 def _is_chat_html(head: bytes) -> bool:
-    return b"jsonData" in head
+    # Not a Gemini activity page (outer-cell) that happens to quote ChatGPT's page in an answer.
+    return _JSON_DATA.search(head) is not None and b"outer-cell" not in head
 
 
 def _read_chat_html(raw: IO[bytes], context: Context) -> Iterator[Parsed]:

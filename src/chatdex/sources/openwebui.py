@@ -8,7 +8,7 @@ is a database dump whose `chat` column is still a JSON string.
 `history.messages` is the tree: each message has `parentId`, and `history.currentId` is the
 message the app shows. An assistant message's `content` is Markdown in which Open WebUI
 serialises thinking and tools as `<details type="reasoning|tool_calls|code_interpreter">`
-blocks (raw `<think>` tags before it parsed them); since 2026 the same turn is also stored as
+blocks (raw `<think>` tags before it parsed them); recent versions also store the turn as
 Responses-style `output` items, read in preference when they hold the answer. Each block
 becomes a message of its own (REASONING or TOOL), and the answer keeps the message's id.
 Open WebUI is self-hosted, so no absolute link to a chat can be known: `url` is None."""
@@ -34,10 +34,27 @@ SOURCE = "openwebui"
 # every one of its positions.
 _ATTRIBUTE = re.compile(r'(?<![\w-])([\w-]+)="([^"]*)"')
 _THINK_TAGS = (("<think>", "</think>"), ("<thinking>", "</thinking>"))
+# Identifiers and plumbing inside tool items and sources: never words a person searches for.
 _NOISE_KEYS = frozenset(
-    {"id", "type", "status", "call_id", "start_tag", "end_tag", "attributes", "started_at", "ended_at",
-     "duration", "embeds", "files", "url", "distances", "file_id", "collection_name", "embedding_config",
-     "hash", "created_by", "start_index", "mime_type", "size"}
+    [
+        "id",
+        "type",
+        "status",
+        "call_id",
+        "start_tag",
+        "end_tag",
+        "attributes",
+        "embeds",
+        "files",
+        "url",
+        "file_id",
+        "collection_name",
+        "embedding_config",
+        "hash",
+        "created_by",
+        "mime_type",
+        "lang",
+    ]
 )
 
 
@@ -74,7 +91,9 @@ def parse_chat(record: Any, context: Context) -> Conversation:
             chat = orjson.loads(chat)
         except orjson.JSONDecodeError:
             chat = None
-    chat_id = text_or_none(record.get("id")) or (text_or_none(chat.get("id")) if isinstance(chat, dict) else None)
+    chat_id = text_or_none(record.get("id")) or (
+        text_or_none(chat.get("id")) if isinstance(chat, dict) else None
+    )
     if chat_id is None or not chat_id.strip():
         raise ExportFormatError("a chat record has no id")
     if not isinstance(chat, dict):
@@ -89,6 +108,7 @@ def parse_chat(record: Any, context: Context) -> Conversation:
         payload = node.payload
         parent = last_part.get(placed.parent) if placed.parent else None
         answer_taken = False
+        has_answer = any(part.visibility is Visibility.SEEN for part in parts_of[node.id])
         for index, part in enumerate(parts_of[node.id]):
             main = not answer_taken and part.visibility is Visibility.SEEN
             answer_taken = answer_taken or main
@@ -106,7 +126,7 @@ def parse_chat(record: Any, context: Context) -> Conversation:
                     on_current_branch=placed.on_current_branch,
                     visibility=part.visibility,
                     model=text_or_none(payload.get("model")) if part.role != "user" else None,
-                    attachments=_attachment_names(payload) if main or index == 0 else [],
+                    attachments=_attachment_names(payload) if main or (index == 0 and not has_answer) else [],
                 )
             )
             parent = part_id
@@ -150,7 +170,14 @@ def _nodes(chat_id: str, chat: dict[str, Any]) -> tuple[list[Node[dict[str, Any]
             continue
         node_id = text_or_none(message.get("id")) or key or f"{chat_id}:{number}"
         parent = message.get("parentId") if linked else previous
-        nodes.append(Node(node_id, parent if isinstance(parent, str) else None, _seconds(message.get("timestamp")), message))
+        nodes.append(
+            Node(
+                node_id,
+                parent if isinstance(parent, str) else None,
+                _seconds(message.get("timestamp")),
+                message,
+            )
+        )
         previous = node_id
     return nodes, current if isinstance(current, str) else None
 
@@ -267,14 +294,16 @@ def _block(attributes: dict[str, str], body: str) -> _Part:
         body = body[:summary] + body[summary_end + len("</summary>") :]
     body = body.strip()
     if kind == "reasoning":
-        lines = (line[2:] if line.startswith("> ") else line.removeprefix(">") for line in body.splitlines())
-        return _Part("assistant", Visibility.REASONING, "reasoning", [html.unescape("\n".join(lines)).strip()])
+        # Newer versions escape the quoted thoughts, "> " included: unescape, then unquote.
+        lines = html.unescape(body).splitlines()
+        text = "\n".join(line[2:] if line.startswith("> ") else line.removeprefix(">") for line in lines)
+        return _Part("assistant", Visibility.REASONING, "reasoning", [text.strip()])
     # tool_calls keeps name, arguments and result in attributes (older versions: the result in
     # the body); code_interpreter keeps the code in the body and its output in an attribute.
-    texts = [attributes.get("name", "")]
-    for key in ("arguments", "result", "output"):
-        texts.extend(_decoded(html.unescape(attributes.get(key, ""))))
+    texts = [attributes.get("name", ""), *_decoded(html.unescape(attributes.get("arguments", "")))]
     texts.append(html.unescape(body))
+    for key in ("result", "output"):
+        texts.extend(_decoded(html.unescape(attributes.get(key, ""))))
     return _Part("tool", Visibility.TOOL, kind, [t.strip() for t in texts if t.strip()])
 
 
@@ -288,9 +317,10 @@ def _decoded(value: str) -> list[str]:
         return [value]
     if isinstance(parsed, str):  # arguments are JSON text inside a JSON string
         try:
-            parsed = orjson.loads(parsed)
+            inner = orjson.loads(parsed)
         except orjson.JSONDecodeError:
             return [parsed]
+        return list(string_values(inner, _NOISE_KEYS)) if isinstance(inner, dict | list) else [parsed]
     return list(string_values(parsed, _NOISE_KEYS))
 
 
@@ -319,12 +349,14 @@ def _output_parts(output: Any) -> list[_Part]:
 def _item_text(value: Any) -> str:
     if isinstance(value, str):
         return value.strip()
-    texts = [p if isinstance(p, str) else _str(p.get("text")) for p in _list(value) if isinstance(p, str | dict)]
+    texts = [
+        p if isinstance(p, str) else _str(p.get("text")) for p in _list(value) if isinstance(p, str | dict)
+    ]
     return "\n\n".join(t.strip() for t in texts if t.strip())
 
 
 def _append(parts: list[_Part], part: _Part) -> None:
-    texts = [t for t in part.texts if t]
+    texts = [t.strip() for t in part.texts if t.strip()]
     if not texts:
         return
     last = parts[-1] if parts else None
@@ -345,7 +377,11 @@ def _attachment_names(message: dict[str, Any]) -> list[str]:
             continue
         inner = item.get("file") if isinstance(item.get("file"), dict) else {}
         meta = inner.get("meta") if isinstance(inner.get("meta"), dict) else {}
-        name = text_or_none(item.get("name")) or text_or_none(inner.get("filename")) or text_or_none(meta.get("name"))
+        name = (
+            text_or_none(item.get("name"))
+            or text_or_none(inner.get("filename"))
+            or text_or_none(meta.get("name"))
+        )
         if name and name.strip() and name not in names:
             names.append(name)
     return names
