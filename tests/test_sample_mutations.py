@@ -3,6 +3,7 @@ importing them ends in a summary or chatdex's own error, never anything else."""
 
 from __future__ import annotations
 
+import copy
 import json
 import random
 import tempfile
@@ -42,7 +43,7 @@ def _mutate(value: Any, rng: random.Random, count: int) -> Any:
         if isinstance(parent, dict) and rng.random() < 0.4:
             del parent[last]
         else:
-            parent[last] = rng.choice(REPLACEMENTS)
+            parent[last] = copy.deepcopy(rng.choice(REPLACEMENTS))  # never one object in two places
     return value
 
 

@@ -97,7 +97,10 @@ def _conversation(uuid: str, record: dict[str, Any], context: Context) -> Conver
 
     messages: list[Message] = []
     last_part: dict[str, str] = {}  # message uuid -> id of its last part, the parent of its children
-    parts_of = {node.id: _parts(node.payload) for node in nodes}
+    parts_of: dict[str, list[_Part]] = {}
+    for node in nodes:  # a repeated uuid: the first one counts, as in place()
+        if node.id not in parts_of:
+            parts_of[node.id] = _parts(node.payload)
     for placed in place(nodes, None, lambda node: bool(parts_of[node.id])):
         node = placed.node
         created = to_datetime(node.payload.get("created_at"))

@@ -59,9 +59,7 @@ def is_record(record: Any) -> bool:
     for node in record["mapping"].values():
         message = node.get("message") if isinstance(node, dict) else None
         if isinstance(message, dict):
-            if "fragments" in message:
-                return True
-            break
+            return "fragments" in message
     return "inserted_at" in record and not ({"create_time", "current_node"} & record.keys())
 
 
@@ -79,7 +77,9 @@ def parse_record(record: Any, context: Context) -> Conversation:
     if mapping is None:
         mapping = {}
     if not isinstance(mapping, dict):
-        raise ExportFormatError(f"conversation {conv_id}: 'mapping' is {type(mapping).__name__}, not an object")
+        raise ExportFormatError(
+            f"conversation {conv_id}: 'mapping' is {type(mapping).__name__}, not an object"
+        )
 
     nodes: list[Node[dict[str, Any]]] = []
     for key, raw in mapping.items():
@@ -89,7 +89,9 @@ def parse_record(record: Any, context: Context) -> Conversation:
         node_id = _id(raw.get("id")) or str(key)
         nodes.append(Node(node_id, _id(raw.get("parent")), epoch(message.get("inserted_at")), message))
 
-    parts_of = {node.id: _parts(node.payload) for node in nodes}
+    parts_of: dict[str, list[_Part]] = {}
+    for node in nodes:  # a repeated id is the first node's, as in place()
+        parts_of.setdefault(node.id, _parts(node.payload))
     messages: list[Message] = []
     last_part: dict[str, str] = {}  # node id -> id of its last part, the parent of its children
     for placed in place(nodes, None, lambda node: bool(parts_of[node.id])):
@@ -121,7 +123,9 @@ def parse_record(record: Any, context: Context) -> Conversation:
             parent = part_id
         last_part[node.id] = parent or node.id
 
-    models = [m.model for m in messages if m.model and m.role == "assistant"]
+    # The model of the branch the app shows, else of any answer.
+    answers = [m for m in messages if m.model and m.role == "assistant"]
+    models = [m.model for m in answers if m.on_current_branch] or [m.model for m in answers]
     title = record.get("title")
     return Conversation(
         source=SOURCE,
@@ -137,8 +141,8 @@ def parse_record(record: Any, context: Context) -> Conversation:
 
 
 def _id(value: Any) -> str | None:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) < 1 << 63:
+        return str(value)  # ids are numbered nodes; a huge integer is damage, not an id
     return value if isinstance(value, str) and value else None
 
 
@@ -149,11 +153,6 @@ def _parts(message: dict[str, Any]) -> list[_Part]:
         for index, fragment in enumerate(fragments):
             if isinstance(fragment, dict):
                 _append(parts, _fragment(fragment, index))
-    elif isinstance(message.get("content"), str):
-        # A message without fragments (never seen in an export, but the app's own API had this
-        # shape): keep its words under the role it names.
-        role = "user" if str(message.get("role")).lower() == "user" else "assistant"
-        _append(parts, _Part(role, Visibility.SEEN, "text", 0, [message["content"].strip()]))
     files = _file_texts(message)
     named = bool(_file_names(message))
     if files or named:

@@ -57,6 +57,7 @@ _NOISE_KEYS = frozenset(
     }
 )
 _SEARCH_KEYS = ("web_search_results", "cited_web_search_results")
+_ROLE_NAMES = frozenset({"human", "user", "assistant", "system", "model", ""})
 
 
 def is_record(record: Any) -> bool:
@@ -83,18 +84,20 @@ def parse_record(record: Any, context: Context) -> Conversation:
         raise ExportFormatError(f"conversation {conv_id}: 'responses' is {type(listed).__name__}, not a list")
 
     responses = [r for r in map(_unwrap, listed) if r is not None]
-    # Exports before branches were recorded have no parent links: the list is the thread.
-    linked = any("parent_response_id" in r for r in responses)
+    # Responses without a parent link (all of them, in exports from before branches) follow
+    # the one listed before them: the list is the thread.
     nodes: list[Node[dict[str, Any]]] = []
     previous: str | None = None
     for number, response in enumerate(responses):
         node_id = text_or_none(response.get("_id")) or f"{conv_id}:{number}"
-        parent = response.get("parent_response_id") if linked else previous
+        parent = response.get("parent_response_id", previous)
         created = when(response.get("create_time"))
         nodes.append(Node(node_id, text_or_none(parent), created.timestamp() if created else None, response))
         previous = node_id
 
-    parts_of = {node.id: _parts(node.payload) for node in nodes}
+    parts_of: dict[str, list[tuple[str, Visibility, str]]] = {}
+    for node in nodes:  # a repeated id is the first node's, as in place()
+        parts_of.setdefault(node.id, _parts(node.payload))
     messages: list[Message] = []
     last_part: dict[str, str] = {}  # response id -> id of its last part, the parent of its replies
     leaf = text_or_none(head.get("leaf_response_id"))
@@ -125,7 +128,9 @@ def parse_record(record: Any, context: Context) -> Conversation:
             parent = part_id
         last_part[node.id] = parent or node.id
 
-    models = [m.model for m in messages if m.model and m.role == "assistant"]
+    # The model of the branch the app shows, else of any answer.
+    answers = [m for m in messages if m.model and m.role == "assistant"]
+    models = [m.model for m in answers if m.on_current_branch] or [m.model for m in answers]
     title = head.get("title")
     return Conversation(
         source=SOURCE,
@@ -152,10 +157,15 @@ def when(value: Any) -> datetime | None:
                 digits = value.strip().removeprefix("-")
                 value = int(value.strip()) if digits.isdecimal() and len(digits) < 20 else None
         if isinstance(value, int | float) and not isinstance(value, bool):
-            return to_datetime(value / 1000)
+            return _from_ms(value)
     elif isinstance(value, int | float) and not isinstance(value, bool) and value > 1e11:
-        return to_datetime(value / 1000)  # a bare number this large is milliseconds too
+        return _from_ms(value)  # a bare number this large is milliseconds too
     return to_datetime(value)
+
+
+def _from_ms(value: float) -> datetime | None:
+    # A huge integer would overflow the division (JSON integers have no size limit).
+    return to_datetime(value / 1000) if abs(value) < 1e20 else None
 
 
 def _unwrap(item: Any) -> dict[str, Any] | None:
@@ -179,7 +189,12 @@ def _model(response: dict[str, Any]) -> str | None:
     model = text_or_none(response.get("model"))
     metadata = response.get("metadata")
     details = metadata.get("requestModelDetails") if isinstance(metadata, dict) else None
-    return model or (text_or_none(details.get("modelId")) if isinstance(details, dict) else None)
+    if not model and isinstance(details, dict):
+        model = text_or_none(details.get("modelId"))
+    sender = response.get("sender")
+    if not model and isinstance(sender, str) and sender.strip().lower() not in _ROLE_NAMES:
+        model = sender.strip()  # some exports name the model as the sender ("grok-3")
+    return model
 
 
 def _parts(response: dict[str, Any]) -> list[tuple[str, Visibility, str]]:
@@ -216,7 +231,9 @@ def _thinking(response: dict[str, Any]) -> str:
     for trace in traces:
         if isinstance(trace, str) and trace.strip():
             if "<xai:" in trace:
-                trace = _XAI_MARKUP.sub("", _CARD_ID.sub("", trace))
+                # The tool name and its arguments stay as words, on lines of their own.
+                lines = _XAI_MARKUP.sub("\n", _CARD_ID.sub("", trace)).splitlines()
+                trace = "\n".join(line.strip() for line in lines if line.strip())
             texts.append(trace.strip())
     return "\n\n".join(texts)
 
@@ -236,7 +253,9 @@ def _tool_text(response: dict[str, Any]) -> str:
                 if url in seen_urls:
                     continue
                 seen_urls.add(url)
-            words = [result[k].strip() for k in ("title", "preview", "snippet") if isinstance(result.get(k), str)]
+            words = [
+                result[k].strip() for k in ("title", "preview", "snippet") if isinstance(result.get(k), str)
+            ]
             words = [w for w in words if w] or list(string_values(result, _NOISE_KEYS))
             if words:
                 texts.append("\n".join(words))
