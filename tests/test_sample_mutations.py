@@ -53,10 +53,13 @@ def sample_files(samples: Path) -> list[Path]:
     return [
         *sorted(chatgpt.glob("danny-avila-*.json")),
         chatgpt / "realazthat-chatgpt2graph__conversations.json",
+        *sorted((samples / "claude").glob("*.json")),
+        *sorted((samples / "openwebui").glob("*.json")),
+        *sorted((samples / "librechat").glob("*.json")),
     ]
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(0, 2**32 - 1), count=st.integers(1, 12), cut=st.one_of(st.none(), st.floats(0, 1)))
 def test_damaged_real_samples_import_or_fail_cleanly(
     sample_files: list[Path], seed: int, count: int, cut: float | None
