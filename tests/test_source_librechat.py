@@ -197,10 +197,21 @@ def test_deep_nesting_is_walked_without_recursion(data: Path, tmp_path: Path) ->
         "m19998",
     )
     assert all(m.on_current_branch for m in chat.messages)
-    # Through the file reader, as deep as its JSON nesting limit lets a real export go.
+    # Through the file reader: 4,000 turns nest 8,000 levels (json.dumps would recurse too deep).
+    opened = "".join(
+        f'{{"messageId": "m{n}", "isCreatedByUser": {str(n % 2 == 0).lower()}, "text": "turn {n}", "children": ['
+        for n in range(4_000)
+    )
     path = tmp_path / "deep.json"
-    path.write_text(json.dumps(nested(250)))
-    assert len(one(path).messages) == 250
+    path.write_text(
+        f'{{"conversationId": "deep", "recursive": true, "messagesTree": [{opened}{"]}" * 4_000}]}}'
+    )
+    deep = one(path)
+    assert (len(deep.messages), deep.messages[-1].id, deep.messages[-1].parent_id) == (
+        4_000,
+        "m3999",
+        "m3998",
+    )
 
 
 def test_the_real_samples(samples: Path) -> None:

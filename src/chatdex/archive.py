@@ -30,6 +30,7 @@ RATIO_FLOOR = 16 << 20  # small members may compress well for honest reasons
 MAX_SIDE_FILE = 16 << 20  # user.json and export_manifest.json are tiny
 
 _SHARD = re.compile(r"conversations-(\d+)\.json")
+_GEMINI_FOLDER = re.compile(r"\b(gemini|bard)\b", re.IGNORECASE)
 _SHALLOW = 1  # conversations.json and friends: at the top, or in the folder a ZIP unzipped to
 _DEEP = 6  # Takeout/My Activity/Gemini Apps/…, Grok's ttl/30d/export_data/<id>/…
 # Files the export tools name the same way every time, read wherever chatdex looks at the top
@@ -114,9 +115,8 @@ def _read_head(path: Path) -> bytes:
 
 def _pick(names: list[str]) -> list[str]:
     """The conversation files among an export's member names, in import order: each folder's
-    conversations.json and shards (in numeric order), then the other formats' files. A
-    ChatGPT chat.html, or a Gemini activity page, only where its folder has no JSON (each
-    repeats what the JSON holds)."""
+    conversations.json and shards (in numeric order), then the other formats' files; a
+    ChatGPT chat.html only where its folder has no JSON (it repeats conversations.json)."""
     chosen: list[tuple[str, int, str]] = []
     folders_with_json: set[str] = set()
     pages: list[str] = []
@@ -134,11 +134,12 @@ def _pick(names: list[str]) -> list[str]:
             folders_with_json.add(folder)
         elif base == "projects.json" and depth <= _SHALLOW and str(path.parent / "users.json") in present:
             chosen.append((folder, 1 << 30, name))  # Claude's projects, after its conversations
-        elif (base == "chat.html" and depth <= _SHALLOW) or (_is_gemini(path) and base.endswith(".html")):
+        elif base == "chat.html" and depth <= _SHALLOW:
             pages.append(name)
-        elif _is_gemini(path) and base.endswith(".json"):
+        elif _is_gemini(path) and path.suffix in (".json", ".html", ".htm"):
+            # The activity file has a translated name, and the files people attached sit beside
+            # it: each is read only if its content is activity (see _optional).
             chosen.append((folder, 0, name))
-            folders_with_json.add(folder)
         elif (
             base == "prod-grok-backend.json"
             or path.suffix == ".jsonl"
@@ -157,16 +158,15 @@ def _is_gemini(path: PurePosixPath) -> bool:
     """Gemini's Takeout activity: its folder (translated: "Gemini Apps", "Gemini 앱") names
     Gemini or Bard; the file's own name is translated too. Takeout's My Activity holds every
     Google product's history in files like it, and Takeout/Gemini holds Gems, not chats."""
-    return any(word in path.parent.name.lower() for word in ("gemini", "bard")) and not path.name.startswith(
-        "gemini_"
-    )
+    return _GEMINI_FOLDER.search(path.parent.name) is not None and not path.name.startswith("gemini_")
 
 
 def _optional(name: str) -> bool:
-    """A file read only if its content is an export: the pages beside a Gemini activity page
-    in an HTML Takeout are attachments, not activity."""
+    """Files read only if their content is an export, skipped quietly otherwise: beside
+    Gemini's activity sit the files people attached, and .jsonl files (SillyTavern's chats)
+    can be other data found while walking a folder."""
     path = PurePosixPath(name)
-    return path.suffix in (".html", ".htm") and _is_gemini(path)
+    return _is_gemini(path) or path.suffix == ".jsonl"
 
 
 def _depth(name: str) -> int:

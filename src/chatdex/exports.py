@@ -66,9 +66,11 @@ def _read(
             yield from source.read_html(_Counted(raw, on_read), context)
         return
     if start not in (b"[", b"{"):
+        if export.optional:
+            return
         raise ExportFormatError(f"{export.name}: not JSON (it starts with {start.decode('latin-1')!r})")
     with export.opener() as raw:
-        if export.name.endswith(".jsonl") or (start == b"{" and _looks_like_lines(significant)):
+        if start == b"{" and (export.name.endswith(".jsonl") or _looks_like_lines(significant)):
             records: Iterator[Any] = _lines(_Counted(raw, on_read), export.name)
         else:
             prefix = "item" if start == b"[" else _object_prefix(export)
@@ -77,13 +79,26 @@ def _read(
             else:
                 guarded = DepthGuard(raw, export.name, on_read, max_depth=MAX_OBJECT_DEPTH)
                 records = whole_object(guarded, export.name)
-        first = next(records, _END)
+        # Damaged lines before the first good one are reported, not taken for the format.
+        damaged: list[Skipped] = []
+        try:
+            first = next(records, _END)
+            while isinstance(first, Skipped):
+                damaged.append(first)
+                first = next(records, _END)
+        except ExportFormatError:
+            if export.optional:
+                return
+            raise
         if first is _END:
+            yield from damaged
             return
         source = forced or sources.detect(first)
         if source is None:
+            if export.optional:  # a file beside an export that is no export: not ours to read
+                return
             raise ExportFormatError(_unknown(export.name, first))
-        yield from source.read(chain([first], records), context)
+        yield from source.read(chain(damaged, [first], records), context)
 
 
 def _head(raw: IO[bytes]) -> bytes:
@@ -110,16 +125,24 @@ def _looks_like_lines(head: bytes) -> bool:
 
 def _object_prefix(export: ExportFile) -> str:
     """Where the records of a top-level object are: under a format's container key (Grok
-    keeps its conversations in one), else the object is a record itself."""
+    keeps its conversations in one), else the object is a record itself. Only the keys at
+    the top are looked at, with ijson's bare events (no prefixes: memory stays flat however
+    deep a single conversation nests)."""
     containers = {key for source in sources.SOURCES for key in source.containers}
-    if containers:
-        with export.opener() as raw:
-            try:
-                for prefix, event, value in ijson.parse(DepthGuard(raw, export.name)):
-                    if prefix == "" and event == "map_key" and value in containers:
-                        return f"{value}.item"
-            except (ijson.JSONError, UnicodeDecodeError):
-                pass  # reported with its position when the records are read
+    if not containers:
+        return ""
+    depth = 0
+    with export.opener() as raw:
+        try:
+            for event, value in ijson.basic_parse(DepthGuard(raw, export.name, max_depth=MAX_OBJECT_DEPTH)):
+                if event in ("start_map", "start_array"):
+                    depth += 1
+                elif event in ("end_map", "end_array"):
+                    depth -= 1
+                elif event == "map_key" and depth == 1 and value in containers:
+                    return f"{value}.item"
+        except (ijson.JSONError, UnicodeDecodeError, ExportFormatError):
+            pass  # reported with its position when the records are read
     return ""
 
 
@@ -139,30 +162,38 @@ class _Counted:
 
 def _lines(stream: _Counted, name: str) -> Iterator[Any]:
     """The records of a JSON Lines file; a line that is not JSON is skipped and reported, so
-    one damaged line (an app killed mid-write) does not cost the rest."""
-    pending = b""
+    one damaged line (an app killed mid-write) does not cost the rest. A long line (inline
+    images) is gathered in chunks, searched for its end only in what is new."""
+    parts: list[bytes] = []
+    held = 0
     number = 0
     while True:
         data = stream.read(1 << 16)
-        pending += data
         if not data:
-            lines, pending = [pending], b""
-        else:
-            *lines, pending = pending.split(b"\n")
-            if len(pending) > MAX_LINE:
-                raise ExportFormatError(
-                    f"{name}: line {number + len(lines) + 1} is longer than {MAX_LINE:,} bytes"
-                )
-        for line in lines:
-            number += 1
-            if not line.strip():
-                continue
-            try:
-                yield orjson.loads(line.removeprefix(b"\xef\xbb\xbf"))
-            except orjson.JSONDecodeError as error:
-                yield Skipped(f"{name}: line {number}", f"not valid JSON ({str(error).split(':')[0]})")
-        if not data:
+            if parts:
+                number += 1
+                yield from _line(b"".join(parts), number, name)
             return
+        start = 0
+        while (end := data.find(b"\n", start)) >= 0:
+            parts.append(data[start:end])
+            number += 1
+            yield from _line(b"".join(parts), number, name)
+            parts, held, start = [], 0, end + 1
+        if start < len(data):
+            parts.append(data[start:])
+            held += len(data) - start
+            if held > MAX_LINE:
+                raise ExportFormatError(f"{name}: line {number + 1:,} is longer than {MAX_LINE:,} bytes")
+
+
+def _line(line: bytes, number: int, name: str) -> Iterator[Any]:
+    if not line.strip():
+        return
+    try:
+        yield orjson.loads(line.removeprefix(b"\xef\xbb\xbf"))
+    except orjson.JSONDecodeError as error:
+        yield Skipped(f"{name}: line {number}", f"not valid JSON ({str(error).split(':')[0]})")
 
 
 def _unknown(name: str, first: Any) -> str:
@@ -173,8 +204,15 @@ def _unknown(name: str, first: Any) -> str:
             "import the conversations file, or the whole ZIP or folder"
         )
     if isinstance(first, dict):
-        keys = ", ".join(sorted(map(str, first))[:6]) or "none"
+        keys = ", ".join(_shown(key) for key in sorted(map(str, first))[:6]) or "none"
         found = f"an object with keys {keys}"
     else:
         found = f"{type(first).__name__} values"
     return f"{name}: not an export chatdex recognises (found {found}); it reads {sources.labels()} exports"
+
+
+def _shown(key: str) -> str:
+    """A key from the file, fit for a one-line message."""
+    if key.isprintable() and len(key) <= 40:
+        return key
+    return repr(key[:40] + ("…" if len(key) > 40 else ""))

@@ -211,8 +211,11 @@ _JSON_DATA = re.compile(rb"jsonData\s*=\s*\[")
 
 
 def _is_chat_html(head: bytes) -> bool:
-    # Not a Gemini activity page (outer-cell) that happens to quote ChatGPT's page in an answer.
-    return _JSON_DATA.search(head) is not None and b"outer-cell" not in head
+    # The data comes before any conversation text in chat.html; a Gemini activity page that
+    # quotes ChatGPT's page in an answer has its first activity cell before the quote.
+    marker = _JSON_DATA.search(head)
+    cell = head.find(b'class="outer-cell')
+    return marker is not None and (cell < 0 or marker.start() < cell)
 
 
 def _read_chat_html(raw: IO[bytes], context: Context) -> Iterator[Parsed]:
