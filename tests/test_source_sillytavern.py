@@ -46,7 +46,8 @@ EXPECTED = {
         "Aqua — Branch #2 - 2023-6-19@16h15m40s",
         (2, 2, {"seen": 2}),
     ),
-    GROUP: ("Alice/1692047133512", "Alice, Bob — 1692047133512", (6, 5, {"seen": 6})),
+    # No header and no character: a group chat, whatever its speakers.
+    GROUP: ("group/1692047133512", "Alice, Bob — 1692047133512", (6, 5, {"seen": 6})),
     TAVERN: (
         "Assistant/ChatGPT-Sourdough_starter.tavern",
         "Assistant — ChatGPT-Sourdough_starter.tavern",
@@ -307,12 +308,62 @@ def test_a_header_alone_is_an_empty_chat_and_nothing_is_no_chat(tmp_path: Path) 
     empty.write_text('{"chat_metadata":{"integrity":"x"},"user_name":"unused","character_name":"unused"}\n')
     (conversation,), skipped = parse(empty)
     assert (conversation.id, conversation.title, conversation.messages, skipped) == (
-        "Mira - 2025-01-01@10h00m00s",
+        "Mira/Mira - 2025-01-01@10h00m00s",  # the character from the file name
         "Mira - 2025-01-01@10h00m00s",
         [],
         [],
     )
     assert list(sillytavern.read(iter([]), Context("x.jsonl"))) == []
+
+
+UNUSED_HEADER = {"chat_metadata": {"integrity": "x"}, "user_name": "unused", "character_name": "unused"}
+
+
+def _message(name: str, text: str, is_user: bool = False) -> dict[str, Any]:
+    return {"name": name, "is_user": is_user, "send_date": "2025-01-01T10:00:00Z", "mes": text}
+
+
+def _id(records: list[Any], name: str) -> str:
+    (conversation,) = sillytavern.read(iter(records), Context(name))
+    assert isinstance(conversation, Conversation)
+    return conversation.id
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        # The folder the app keeps it in, on disk and inside a ZIP.
+        (
+            "data/default-user/chats/Mira/Mira - 2025-01-01@10h00m00s.jsonl",
+            "Mira/Mira - 2025-01-01@10h00m00s",
+        ),
+        ("data/default-user/chats/Mira/Our story.jsonl", "Mira/Our story"),
+        (r"C:\ST\data\default-user\chats\Mira\Our story.jsonl", "Mira/Our story"),
+        ("backup.zip:default-user/chats/Mira/Our story.jsonl", "Mira/Our story"),
+        ("old/chats/backup.zip:Our story.jsonl", "Our story"),  # a ZIP's own folders do not count
+        # A single chat downloaded from the app: its file name.
+        ("Mira - 2025-01-01@10h00m00s.jsonl", "Mira/Mira - 2025-01-01@10h00m00s"),
+        ("Branch #3 - 2025-01-02@11h00m00s.jsonl", "Branch #3 - 2025-01-02@11h00m00s"),
+        ("Our story.jsonl", "Our story"),
+        ("data/default-user/group chats/2025-01-01@10h00m00s.jsonl", "group/2025-01-01@10h00m00s"),
+    ],
+)
+def test_the_id_comes_from_where_the_chat_is_and_stays_as_it_grows(name: str, expected: str) -> None:
+    you, mira = _message("You", "hello?", is_user=True), _message("Mira", "Hi!")
+    grown = [UNUSED_HEADER, you, mira, _message("You", "How are you?", is_user=True), mira]
+    assert [_id(grown[:n], name) for n in (1, 2, 3, len(grown))] == [expected] * 4
+
+
+def test_a_group_chats_id_does_not_follow_its_speakers() -> None:
+    alice, bob, you = _message("Alice", "Ahoy."), _message("Bob", "Aye."), _message("You", "Go!", True)
+    for name in ("1692047133512.jsonl", "data/default-user/group chats/1692047133512.jsonl"):
+        # Deleting the first speaker's message, or a reply that brings a new one in.
+        ids = {_id(records, name) for records in ([alice, bob, you], [bob, you], [you], [you, bob, alice])}
+        assert ids == {"group/1692047133512"}
+    folder = "data/default-user/group chats/1692047133512.jsonl"
+    assert {_id([UNUSED_HEADER, *records], folder) for records in ([alice, bob], [bob])} == {
+        "group/1692047133512"
+    }
 
 
 def test_a_file_not_named_jsonl_is_still_read_as_lines(tmp_path: Path) -> None:

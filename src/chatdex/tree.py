@@ -77,19 +77,28 @@ def place(
                     stack.append(child)
 
     branch = _current_branch(by_id, children, tree_parent, current)
-    kept_ids = {node.id for node in order if keep(node)}
     placed: list[Placed[T]] = []
+    # Each node's nearest kept ancestor, worked out once per node: `order` lists a tree parent
+    # before its children, so the parent's answer is known when the child is reached. Linear
+    # even when long runs of dropped nodes sit between kept ones.
+    kept_ancestor: dict[str, str | None] = {}
+    is_kept: dict[str, bool] = {}
     for node in order:
-        if node.id not in kept_ids:
-            continue
-        placed.append(
-            Placed(
-                node=node,
-                parent=_nearest_kept_ancestor(node.id, tree_parent, kept_ids),
-                position=len(placed),
-                on_current_branch=node.id in branch,
+        parent = tree_parent[node.id]
+        if parent is None:
+            kept_ancestor[node.id] = None
+        else:
+            kept_ancestor[node.id] = parent if is_kept[parent] else kept_ancestor[parent]
+        is_kept[node.id] = keep(node)
+        if is_kept[node.id]:
+            placed.append(
+                Placed(
+                    node=node,
+                    parent=kept_ancestor[node.id],
+                    position=len(placed),
+                    on_current_branch=node.id in branch,
+                )
             )
-        )
     return placed
 
 
@@ -110,12 +119,3 @@ def _current_branch(
         branch.add(cursor)
         cursor = tree_parent.get(cursor)
     return branch
-
-
-def _nearest_kept_ancestor(
-    node_id: str, tree_parent: dict[str, str | None], kept_ids: set[str]
-) -> str | None:
-    cursor = tree_parent.get(node_id)
-    while cursor is not None and cursor not in kept_ids:
-        cursor = tree_parent.get(cursor)
-    return cursor

@@ -15,7 +15,9 @@ through, `swipe_id` the one shown), `swipe_info` and `extra` (`reasoning`, `api`
 
 A whole file is one conversation. Its id is the chat's name (the file name, which the app
 uses as the chat's identity) after the character's name: a branch or checkpoint copies its
-parent's header, `create_date` included, so that date cannot tell them apart."""
+parent's header, `create_date` included, so that date cannot tell them apart. The character
+comes from the folder, the header or the file name, never from the messages, so a chat
+keeps its id as it grows; a group chat's id is "group/<file name>"."""
 
 from __future__ import annotations
 
@@ -78,6 +80,10 @@ _HUMANIZED = re.compile(
     r"(\d{4})-(\d{1,2})-(\d{1,2})\s*@\s*(\d{1,2})h\s*(\d{1,2})m\s*(\d{1,2})s(?:\s*(\d{1,3})ms)?"
 )
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
+# "Aqua - 2023-6-19 @16h 13m 07s 512ms": the name the app gives a new chat. Branches and
+# checkpoints are "Branch #2 - <date>" and "Checkpoint #1 - <date>": not a character.
+_NAMED_CHAT = re.compile(r"(.+?)\s+-\s+\d{4}-\d{1,2}-\d{1,2}\s*@")
+_BRANCH = re.compile(r"(?:branch|checkpoint)\s*#\s*\d+", re.I)
 
 
 @dataclass(slots=True)
@@ -259,24 +265,58 @@ def _conversation(
         author = node.payload.author
         if node.payload.role == "assistant" and author and author not in speakers:
             speakers.append(author)
-    named = text_or_none(header.get("character_name"))
-    character = named if named and named.strip() not in _PLACEHOLDER_NAMES else None
-    character = character or (speakers[0] if speakers else None)
     stem = _stem(context.name)
+    character = _character(header, context.name, stem)
     dates = [m.created for m in messages if m.created]
     models = [m.model for m in messages if m.model and m.on_current_branch] or [
         m.model for m in messages if m.model
     ]
     return Conversation(
         source=SOURCE,
-        id=f"{character}/{stem}" if character else stem,
-        title=_title(stem, character, speakers),
+        id=_conversation_id(character, stem, group=not header or _in_group_folder(context.name)),
+        title=_title(stem, character or (speakers[0] if speakers else None), speakers),
         messages=messages,
         account=context.account,
         created=parse_date(header.get("create_date")) or (min(dates) if dates else None),
         updated=max(dates) if dates else None,
         model=models[-1] if models else None,
     )
+
+
+def _character(header: dict[str, Any], name: str, stem: str) -> str | None:
+    """The character a chat belongs to, from where the file is and what it is called, never
+    from its messages, which change as the chat grows or is edited: the folder
+    `chats/<character>/` the app keeps it in, else the header's `character_name` (before
+    2025), else the "<character> - <date>" the app names a new chat with."""
+    folders = _folders(name)
+    if len(folders) >= 2 and folders[-2].lower() == "chats" and folders[-1].strip():
+        return folders[-1]
+    named = text_or_none(header.get("character_name"))
+    if named and named.strip() not in _PLACEHOLDER_NAMES:
+        return named
+    match = _NAMED_CHAT.match(stem)
+    if match and not _BRANCH.fullmatch(match.group(1)):
+        return match.group(1)
+    return None
+
+
+def _conversation_id(character: str | None, stem: str, group: bool) -> str:
+    if character:
+        return f"{character}/{stem}"
+    # A group chat's file is named by a number or a date only; its speakers come and go.
+    return f"group/{stem}" if group else stem
+
+
+def _in_group_folder(name: str) -> bool:
+    folders = _folders(name)
+    return bool(folders) and folders[-1].lower() == "group chats"
+
+
+def _folders(name: str) -> list[str]:
+    """The folders a file is in, from its display name: a path, or "<zip path>:<member
+    path>", where only the member's own folders count (not a Windows drive's "C:")."""
+    head, colon, member = name.rpartition(":")
+    return re.split(r"[/\\]", member if colon and len(head) > 1 else name)[:-1]
 
 
 def _title(stem: str, character: str | None, speakers: list[str]) -> str:
