@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from typer.testing import Result
 
-from chatdex import documents
+from chatdex import stored
 from chatdex.errors import InvalidQuery
 from chatdex.importer import ImportSummary, import_exports
 from chatdex.query import Filters
@@ -88,11 +88,11 @@ def _indexed(index_path: Path) -> tuple[dict[str, str], dict[str, int]]:
     searcher = store.index.searcher()
     texts: dict[str, str] = {}
     records: dict[str, int] = {}
-    for kind in (documents.MESSAGE, documents.CONVERSATION):
+    for kind in (stored.MESSAGE, stored.CONVERSATION):
         query = tantivy.Query.term_query(schema, "kind", kind)
         for _, address in searcher.search(query, 10_000).hits:
             doc = searcher.doc(address)
-            if kind == documents.MESSAGE:
+            if kind == stored.MESSAGE:
                 message_id = doc["message_id"][0]
                 assert message_id not in texts, f"{message_id} indexed twice"
                 texts[message_id] = doc["text"][0]

@@ -10,12 +10,12 @@ from typing import Any
 
 import tantivy
 
-from chatdex import documents
-from chatdex.documents import Stored, first, iso, text_of
-from chatdex.documents import created as created_at
+from chatdex import stored
 from chatdex.errors import InvalidQuery
 from chatdex.query import conversation_prefix
 from chatdex.store import Store, open_for_read
+from chatdex.stored import Stored, first, iso, text_of
+from chatdex.stored import created as created_at
 
 _MAX_CANDIDATES = 5
 
@@ -81,7 +81,7 @@ def _record(store: Store, prefix: str) -> Stored:
     searcher = store.index.searcher()
     query = tantivy.Query.boolean_query(
         [
-            (tantivy.Occur.Must, tantivy.Query.term_query(schema, "kind", documents.CONVERSATION)),
+            (tantivy.Occur.Must, tantivy.Query.term_query(schema, "kind", stored.CONVERSATION)),
             (tantivy.Occur.Must, conversation_prefix(schema, prefix.strip())),
         ]
     )
@@ -106,7 +106,7 @@ def load(index_path: Path, prefix: str) -> ShownConversation:
     searcher = store.index.searcher()
     query = tantivy.Query.boolean_query(
         [
-            (tantivy.Occur.Must, tantivy.Query.term_query(schema, "kind", documents.MESSAGE)),
+            (tantivy.Occur.Must, tantivy.Query.term_query(schema, "kind", stored.MESSAGE)),
             (tantivy.Occur.Must, tantivy.Query.term_query(schema, "conv_key", first(record, "conv_key"))),
         ]
     )

@@ -11,14 +11,12 @@ import tantivy
 
 from chatdex.model import Conversation, Message, Visibility
 from chatdex.schema import IndexSchema
+from chatdex.stored import CONVERSATION, MESSAGE
 from chatdex.tokens import extra_tokens, needs_own_tokens
 
 # Part of every hash: bump it when parsing changes what a conversation normalizes to, so
 # the next import of an unchanged export re-indexes it with the new parser.
 PARSER_VERSION = 1
-
-MESSAGE = "message"
-CONVERSATION = "conversation"
 
 
 def content_hash(conversation: Conversation) -> int:
@@ -121,35 +119,3 @@ def _message(
     fields["own_date"] = message.created is not None
     suffix = "" if message.visibility == Visibility.SEEN else "_hidden"
     return _document(fields, {f"title{suffix}": title, f"text{suffix}": message.text}, schema)
-
-
-# Stored documents are read as tantivy's `Document.to_dict()`: one conversion per document,
-# then plain dict lookups (each `get_all` call crosses into Rust again).
-Stored = dict[str, list[Any]]
-
-
-def first(doc: Stored, name: str) -> Any:
-    """A stored field's value, or None when the document has none."""
-    values = doc.get(name)
-    return values[0] if values else None
-
-
-def text_of(doc: Stored) -> str:
-    """A message's text, from whichever of its visibility's fields holds it."""
-    values = doc.get("text") or doc.get("text_hidden") or [""]
-    return values[0]
-
-
-def title_of(doc: Stored) -> str:
-    values = doc.get("title") or doc.get("title_hidden") or doc.get("conv_title") or [""]
-    return values[0]
-
-
-def created(doc: Stored) -> datetime | None:
-    """A message's own time; None where the export gave none (its `date` is then the
-    conversation's)."""
-    return first(doc, "date") if first(doc, "own_date") else None
-
-
-def iso(moment: datetime | None) -> str | None:
-    return moment.isoformat().replace("+00:00", "Z") if moment else None

@@ -17,7 +17,7 @@ from typing import Any
 
 import tantivy
 
-from chatdex import archive, documents, sources
+from chatdex import archive, documents, sources, stored
 from chatdex.errors import ChatdexError, ExportFormatError, InputError
 from chatdex.exports import read_conversations
 from chatdex.model import Conversation, Skipped
@@ -96,7 +96,7 @@ class _Importer:
         query = tantivy.Query.boolean_query(
             [
                 (tantivy.Occur.Must, tantivy.Query.term_query(self.schema, "conv_key", key)),
-                (tantivy.Occur.Must, tantivy.Query.term_query(self.schema, "kind", documents.CONVERSATION)),
+                (tantivy.Occur.Must, tantivy.Query.term_query(self.schema, "kind", stored.CONVERSATION)),
             ]
         )
         hits = self.searcher.search(query, 1).hits

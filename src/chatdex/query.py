@@ -15,7 +15,7 @@ from typing import Any
 
 import tantivy
 
-from chatdex import dates, documents
+from chatdex import dates, stored
 from chatdex.errors import InvalidQuery
 from chatdex.schema import IndexSchema
 from chatdex.tokens import analyze, is_cjk
@@ -263,7 +263,7 @@ def compile_query(
     if matches is None or compiler.open_ended:
         # Words in the message fields select messages of the right visibility by themselves
         # (hidden ones keep their words in the *_hidden fields); anything else needs filters.
-        must.append(tantivy.Query.term_query(s, "kind", documents.MESSAGE))
+        must.append(tantivy.Query.term_query(s, "kind", stored.MESSAGE))
         if not filters.include_hidden:
             must.append(tantivy.Query.term_query(s, "visibility", "seen"))
     if filters.current_branch:

@@ -11,11 +11,11 @@ from typing import Any
 
 import tantivy
 
-from chatdex import documents
-from chatdex.documents import Stored, created, first, iso, text_of, title_of
+from chatdex import stored
 from chatdex.errors import InvalidQuery
 from chatdex.query import Compiled, Filters, compile_query
 from chatdex.store import Store, open_for_read
+from chatdex.stored import Stored, created, first, iso, text_of, title_of
 from chatdex.tokens import is_cjk
 
 MAX_LIMIT = 1000
@@ -192,7 +192,7 @@ class _Searcher:
         clauses = [
             (tantivy.Occur.Must, tantivy.Query.term_set_query(self.schema, "conv_key", sorted(conv_keys))),
             (tantivy.Occur.Must, tantivy.Query.term_set_query(self.schema, field, sorted(values))),
-            (tantivy.Occur.Must, tantivy.Query.term_query(self.schema, "kind", documents.MESSAGE)),
+            (tantivy.Occur.Must, tantivy.Query.term_query(self.schema, "kind", stored.MESSAGE)),
         ]
         hits = self.searcher.search(tantivy.Query.boolean_query(clauses), 1000).hits
         return [self.searcher.doc(address).to_dict() for _, address in hits]

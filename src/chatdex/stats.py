@@ -9,7 +9,7 @@ from typing import Any
 
 import tantivy
 
-from chatdex import documents
+from chatdex import stored
 from chatdex.store import open_for_read
 
 _BUCKETS = 1000
@@ -36,8 +36,8 @@ def index_stats(index_path: Path) -> dict[str, Any]:
     store = open_for_read(index_path)
     schema = store.schema.schema
     searcher = store.index.searcher()
-    messages = tantivy.Query.term_query(schema, "kind", documents.MESSAGE)
-    conversations = tantivy.Query.term_query(schema, "kind", documents.CONVERSATION)
+    messages = tantivy.Query.term_query(schema, "kind", stored.MESSAGE)
+    conversations = tantivy.Query.term_query(schema, "kind", stored.CONVERSATION)
     message_count = _count(searcher, messages)
     bounds: dict[str, Any] = {}
     if message_count:
