@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from chatdex.errors import ExportFormatError
 from chatdex.model import Conversation, Message, Visibility
 from chatdex.sources.base import Context, Parsed, Source, each, text_or_none
+from chatdex.sources.parts import Details, Part, append, expand
 from chatdex.text import epoch, string_values, to_datetime
 from chatdex.tree import Node, place
 
@@ -45,15 +45,6 @@ _NOISE_KEYS = frozenset(
         "mime_type",
     }
 )
-
-
-@dataclass(slots=True)
-class _Part:
-    role: str
-    visibility: Visibility
-    content_type: str
-    block: int  # index of its first block, for the id of a part that is not the answer
-    texts: list[str]
 
 
 def is_record(record: Any) -> bool:
@@ -97,35 +88,23 @@ def _conversation(uuid: str, record: dict[str, Any], context: Context) -> Conver
 
     messages: list[Message] = []
     last_part: dict[str, str] = {}  # message uuid -> id of its last part, the parent of its children
-    parts_of: dict[str, list[_Part]] = {}
+    parts_of: dict[str, list[Part]] = {}
     for node in nodes:  # a repeated uuid: the first one counts, as in place()
         if node.id not in parts_of:
             parts_of[node.id] = _parts(node.payload)
     for placed in place(nodes, None, lambda node: bool(parts_of[node.id])):
         node = placed.node
-        created = to_datetime(node.payload.get("created_at"))
-        parent = last_part.get(placed.parent) if placed.parent else None
-        answer_taken = False
-        for number, part in enumerate(parts_of[node.id]):
-            main = not answer_taken and part.visibility is Visibility.SEEN
-            answer_taken = answer_taken or main
-            part_id = node.id if main else f"{node.id}:{part.block}"
-            messages.append(
-                Message(
-                    id=part_id,
-                    parent_id=parent,
-                    role=part.role,
-                    text="\n\n".join(part.texts),
-                    content_type=part.content_type,
-                    created=created,
-                    position=len(messages),
-                    on_current_branch=placed.on_current_branch,
-                    visibility=part.visibility,
-                    attachments=_attachment_names(node.payload) if number == 0 else [],
-                )
-            )
-            parent = part_id
-        last_part[node.id] = parent or node.id
+        parts = parts_of[node.id]
+        expanded = expand(
+            node.id,
+            parts,
+            last_part.get(placed.parent) if placed.parent else None,
+            placed.on_current_branch,
+            len(messages),
+            _details(node.payload, parts[0]),
+        )
+        messages.extend(expanded)
+        last_part[node.id] = expanded[-1].id
 
     account = record.get("account")
     name = record.get("name")
@@ -146,17 +125,25 @@ def _conversation(uuid: str, record: dict[str, Any], context: Context) -> Conver
     )
 
 
-def _parts(message: dict[str, Any]) -> list[_Part]:
+def _details(message: dict[str, Any], first: Part) -> Details:
+    """The message's time on every part; its files named on the first part, the prompt or
+    answer that carried them."""
+    created = to_datetime(message.get("created_at"))
+    files = _attachment_names(message)
+    return lambda part, _: {"created": created, "attachments": files if part is first else []}
+
+
+def _parts(message: dict[str, Any]) -> list[Part]:
     role = "user" if message.get("sender") == "human" else text_or_none(message.get("sender")) or "unknown"
     content = message.get("content")
-    parts: list[_Part] = []
+    parts: list[Part] = []
     if isinstance(content, list):
         for index, block in enumerate(content):
             if isinstance(block, dict):
                 kind, visibility, block_role, text = _block(block, role)
-                _append(parts, _Part(block_role, visibility, kind, index, [text] if text else []))
+                append(parts, Part(block_role, visibility, kind, [text], key=index))
     elif isinstance(message.get("text"), str):  # exports from before content blocks
-        _append(parts, _Part(role, Visibility.SEEN, "text", 0, [_clean(message["text"])]))
+        append(parts, Part(role, Visibility.SEEN, "text", [_clean(message["text"])], key=0))
     extracted = [
         f"{a.get('file_name') or 'attachment'}:\n{a['extracted_content'].strip()}"
         for a in message.get("attachments") or []
@@ -168,24 +155,14 @@ def _parts(message: dict[str, Any]) -> list[_Part]:
         # What the person attached is searchable as part of the message that carried it.
         seen = next((p for p in parts if p.visibility is Visibility.SEEN), None)
         if seen is None:
-            seen = _Part(role, Visibility.SEEN, "text", 0, [])
+            seen = Part(role, Visibility.SEEN, "text", [], key=0)
             parts.insert(0, seen)
         seen.texts.extend(extracted)
     parts = [p for p in parts if any(t.strip() for t in p.texts)]
     if not parts and _attachment_names(message):
         # A file sent without words is still a message: its name is searchable.
-        parts.append(_Part(role, Visibility.SEEN, "text", 0, []))
+        parts.append(Part(role, Visibility.SEEN, "text", [], key=0))
     return parts
-
-
-def _append(parts: list[_Part], part: _Part) -> None:
-    if not part.texts:
-        return
-    last = parts[-1] if parts else None
-    if last is not None and (last.role, last.visibility) == (part.role, part.visibility):
-        last.texts.extend(part.texts)
-    else:
-        parts.append(part)
 
 
 def _block(block: dict[str, Any], role: str) -> tuple[str, Visibility, str, str]:

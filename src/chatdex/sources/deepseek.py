@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from chatdex.errors import ExportFormatError
 from chatdex.model import Conversation, Message, Visibility
 from chatdex.sources.base import Context, Parsed, Source, each, text_or_none
+from chatdex.sources.parts import Details, Part, append, expand
 from chatdex.text import epoch, string_values, to_datetime
 from chatdex.tree import Node, place
 
@@ -40,15 +41,6 @@ _CITATION = re.compile(r"\[citation:\d+\]")
 _NOISE_KEYS = frozenset(
     {"type", "id", "url", "site_icon", "cite_index", "published_at", "stage_id", "status", "elapsed_secs"}
 )
-
-
-@dataclass(slots=True)
-class _Part:
-    role: str
-    visibility: Visibility
-    kind: str  # the fragment type, lower-cased, as the message's content_type
-    fragment: int  # index of its first fragment, for the id of a part that is not the answer
-    texts: list[str]
 
 
 def is_record(record: Any) -> bool:
@@ -89,7 +81,7 @@ def parse_record(record: Any, context: Context) -> Conversation:
         node_id = _id(raw.get("id")) or str(key)
         nodes.append(Node(node_id, _id(raw.get("parent")), epoch(message.get("inserted_at")), message))
 
-    parts_of: dict[str, list[_Part]] = {}
+    parts_of: dict[str, list[Part]] = {}
     for node in nodes:  # a repeated id is the first node's, as in place()
         parts_of.setdefault(node.id, _parts(node.payload))
     messages: list[Message] = []
@@ -97,31 +89,24 @@ def parse_record(record: Any, context: Context) -> Conversation:
     for placed in place(nodes, None, lambda node: bool(parts_of[node.id])):
         node = placed.node
         parts = parts_of[node.id]
+        parts = parts_of[node.id]
         created = to_datetime(node.payload.get("inserted_at"))
         model = text_or_none(node.payload.get("model"))
-        parent = last_part.get(placed.parent) if placed.parent else None
+        files = _file_names(node.payload)
         # The answer keeps the node's id; a node with no answer gives it to its first seen part.
         seen = [p for p in parts if p.visibility is Visibility.SEEN]
         main = next((p for p in seen if p.role == "assistant"), seen[0] if seen else None)
-        for part in parts:
-            part_id = node.id if part is main else f"{node.id}:{part.fragment}"
-            messages.append(
-                Message(
-                    id=part_id,
-                    parent_id=parent,
-                    role=part.role,
-                    text="\n\n".join(part.texts),
-                    content_type=part.kind,
-                    created=created,
-                    position=len(messages),
-                    on_current_branch=placed.on_current_branch,
-                    visibility=part.visibility,
-                    model=model if part.role != "user" else None,
-                    attachments=_file_names(node.payload) if part.role == "user" else [],
-                )
-            )
-            parent = part_id
-        last_part[node.id] = parent or node.id
+        expanded = expand(
+            node.id,
+            parts,
+            last_part.get(placed.parent) if placed.parent else None,
+            placed.on_current_branch,
+            len(messages),
+            _details(created, model, files),
+            main,
+        )
+        messages.extend(expanded)
+        last_part[node.id] = expanded[-1].id
 
     # The model of the branch the app shows, else of any answer.
     answers = [m for m in messages if m.model and m.role == "assistant"]
@@ -140,19 +125,28 @@ def parse_record(record: Any, context: Context) -> Conversation:
     )
 
 
+def _details(created: datetime | None, model: str | None, files: list[str]) -> Details:
+    """The model on the answer's parts, the files on the prompt's."""
+    return lambda part, _: {
+        "created": created,
+        "model": model if part.role != "user" else None,
+        "attachments": files if part.role == "user" else [],
+    }
+
+
 def _id(value: Any) -> str | None:
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) < 1 << 63:
         return str(value)  # ids are numbered nodes; a huge integer is damage, not an id
     return value if isinstance(value, str) and value else None
 
 
-def _parts(message: dict[str, Any]) -> list[_Part]:
+def _parts(message: dict[str, Any]) -> list[Part]:
     fragments = message.get("fragments")
-    parts: list[_Part] = []
+    parts: list[Part] = []
     if isinstance(fragments, list):
         for index, fragment in enumerate(fragments):
             if isinstance(fragment, dict):
-                _append(parts, _fragment(fragment, index))
+                append(parts, _fragment(fragment, index))
     files = _file_texts(message)
     named = bool(_file_names(message))
     if files or named:
@@ -160,13 +154,13 @@ def _parts(message: dict[str, Any]) -> list[_Part]:
         # prompt that was only a file is still a message.
         prompt = next((p for p in parts if p.role == "user"), None)
         if prompt is None:
-            prompt = _Part("user", Visibility.SEEN, "request", -1, [])
+            prompt = Part("user", Visibility.SEEN, "request", [], key=-1)
             parts.insert(0, prompt)
         prompt.texts.extend(files)
     return [p for p in parts if any(t.strip() for t in p.texts) or (named and p.role == "user")]
 
 
-def _fragment(fragment: dict[str, Any], index: int) -> _Part:
+def _fragment(fragment: dict[str, Any], index: int) -> Part:
     kind = fragment.get("type") if isinstance(fragment.get("type"), str) else "UNKNOWN"
     role, visibility = _KINDS.get(kind.upper(), ("", Visibility.SEEN))
     if not role:
@@ -180,7 +174,7 @@ def _fragment(fragment: dict[str, Any], index: int) -> _Part:
         texts.append(_CITATION.sub("", content).strip() if role == "assistant" else content.strip())
     if visibility is Visibility.TOOL:
         texts.extend(_results(fragment.get("results")))
-    return _Part(role, visibility, kind.lower(), index, texts)
+    return Part(role, visibility, kind.lower(), texts, key=index)
 
 
 def _results(results: Any) -> list[str]:
@@ -194,16 +188,6 @@ def _results(results: Any) -> list[str]:
         if words:
             found.append("\n".join(words))
     return found
-
-
-def _append(parts: list[_Part], part: _Part) -> None:
-    if not part.texts:
-        return
-    last = parts[-1] if parts else None
-    if last is not None and (last.role, last.visibility) == (part.role, part.visibility):
-        last.texts.extend(part.texts)
-    else:
-        parts.append(part)
 
 
 def _files(message: dict[str, Any]) -> list[dict[str, Any]]:

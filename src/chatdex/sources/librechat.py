@@ -27,6 +27,7 @@ from typing import Any
 from chatdex.errors import ExportFormatError
 from chatdex.model import Conversation, Message, Visibility
 from chatdex.sources.base import Context, Parsed, Source, each, text_or_none
+from chatdex.sources.parts import Details, Part, answer, append, expand
 from chatdex.text import epoch, string_values, to_datetime
 from chatdex.tree import Node, place
 
@@ -37,14 +38,6 @@ NO_PARENT = "00000000-0000-0000-0000-000000000000"
 _NOISE_KEYS = frozenset(
     {"id", "type", "auth", "progress", "expires_at", "file_id", "filepath", "index", "tool_call_id", "source"}
 )
-
-
-@dataclass(slots=True)
-class _Part:
-    role: str
-    visibility: Visibility
-    content_type: str
-    texts: list[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,32 +110,16 @@ def parse_conversation(record: Any, context: Context) -> Conversation:
     last_part: dict[str, str] = {}  # message id -> id of its last part, the parent of its children
     for placed in place(nodes, _shown_leaf(nodes), lambda node: bool(parts_of[node.id])):
         node = placed.node
-        payload = node.payload
-        parent = last_part.get(placed.parent) if placed.parent else None
-        answer_taken = False
-        has_answer = any(part.visibility is Visibility.SEEN for part in parts_of[node.id])
-        for index, part in enumerate(parts_of[node.id]):
-            main = not answer_taken and part.visibility is Visibility.SEEN
-            answer_taken = answer_taken or main
-            part_id = node.id if main else f"{node.id}:{index}"
-            messages.append(
-                Message(
-                    id=part_id,
-                    parent_id=parent,
-                    role=part.role,
-                    text="\n\n".join(part.texts),
-                    content_type=part.content_type,
-                    author_name=text_or_none(payload.get("sender")) if part.role != "user" else None,
-                    created=to_datetime(payload.get("createdAt")),
-                    position=len(messages),
-                    on_current_branch=placed.on_current_branch,
-                    visibility=part.visibility,
-                    model=text_or_none(payload.get("model")) if part.role != "user" else None,
-                    attachments=_attachment_names(payload) if main or (index == 0 and not has_answer) else [],
-                )
-            )
-            parent = part_id
-        last_part[node.id] = parent or node.id
+        expanded = expand(
+            node.id,
+            parts_of[node.id],
+            last_part.get(placed.parent) if placed.parent else None,
+            placed.on_current_branch,
+            len(messages),
+            _details(node.payload, answer(parts_of[node.id]) or parts_of[node.id][0]),
+        )
+        messages.extend(expanded)
+        last_part[node.id] = expanded[-1].id
 
     answered = [m.model for m in messages if m.model and m.role == "assistant" and m.on_current_branch]
     times = [
@@ -202,44 +179,48 @@ def _shown_leaf(nodes: list[Node[dict[str, Any]]]) -> str | None:
     return cursor
 
 
-def _parts(message: dict[str, Any]) -> list[_Part]:
+def _parts(message: dict[str, Any]) -> list[Part]:
     by_user = message.get("isCreatedByUser")
     if not isinstance(by_user, bool):
         by_user = str(message.get("sender")).lower() == "user"
     role = "user" if by_user else "assistant"
     kind = "error" if message.get("error") is True else "text"
-    parts: list[_Part] = []
+    parts: list[Part] = []
     # Plugins of 2023's gptPlugins endpoint: the tools it ran before answering.
     plugins = [message.get("plugin"), *_list(message.get("plugins"))]
-    _append(parts, _Part("tool", Visibility.TOOL, "plugin", list(string_values(plugins, _NOISE_KEYS))))
+    append(
+        parts,
+        Part("tool", Visibility.TOOL, "plugin", list(string_values(plugins, _NOISE_KEYS))),
+        by_type=True,
+    )
     for part in _list(message.get("content")):
         if isinstance(part, dict):
-            _append(parts, _content_part(part, role, kind))
+            append(parts, _content_part(part, role, kind), by_type=True)
     text = message.get("text")
     if isinstance(text, str) and text.strip() and not any(p.visibility is Visibility.SEEN for p in parts):
-        _append(parts, _Part(role, Visibility.SEEN, kind, [text.strip()]))
+        append(parts, Part(role, Visibility.SEEN, kind, [text.strip()]), by_type=True)
     if not parts and _attachment_names(message):
-        parts.append(_Part(role, Visibility.SEEN, kind, []))
+        parts.append(Part(role, Visibility.SEEN, kind, []))
     return parts
 
 
-def _content_part(part: dict[str, Any], role: str, kind: str) -> _Part:
+def _content_part(part: dict[str, Any], role: str, kind: str) -> Part:
     part_type = part.get("type") if isinstance(part.get("type"), str) else ""
     if part_type == "text":
-        return _Part(role, Visibility.SEEN, kind, [_value(part.get("text"))])
+        return Part(role, Visibility.SEEN, kind, [_value(part.get("text"))])
     if part_type == "think":
-        return _Part(role, Visibility.REASONING, "think", [_value(part.get("think"))])
+        return Part(role, Visibility.REASONING, "think", [_value(part.get("think"))])
     if part_type == "error":
-        return _Part(role, Visibility.SEEN, "error", [_value(part.get("error")) or _value(part.get("text"))])
+        return Part(role, Visibility.SEEN, "error", [_value(part.get("error")) or _value(part.get("text"))])
     if part_type == "tool_call":
         # Agents keep {name, args, output}; assistants {function: {name, arguments, output}}
         # or {code_interpreter: {input, outputs}}: their words, not their ids.
         words = string_values(part.get("tool_call"), _NOISE_KEYS)
-        return _Part("tool", Visibility.TOOL, "tool_call", ["\n".join(words)])
+        return Part("tool", Visibility.TOOL, "tool_call", ["\n".join(words)])
     if part_type in ("image_file", "image_url", "video_url", "input_audio", "agent_update"):
-        return _Part(role, Visibility.SEEN, part_type, [])  # media and hand-offs have no words
+        return Part(role, Visibility.SEEN, part_type, [])  # media and hand-offs have no words
     # A part type a later version adds: keep its words rather than lose them.
-    return _Part(role, Visibility.TOOL, part_type or "unknown", ["\n".join(string_values(part, _NOISE_KEYS))])
+    return Part(role, Visibility.TOOL, part_type or "unknown", ["\n".join(string_values(part, _NOISE_KEYS))])
 
 
 def _value(value: Any) -> str:
@@ -249,19 +230,19 @@ def _value(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def _append(parts: list[_Part], part: _Part) -> None:
-    texts = [t.strip() for t in part.texts if t.strip()]
-    if not texts:
-        return
-    last = parts[-1] if parts else None
-    if last is not None and (last.role, last.visibility, last.content_type) == (
-        part.role,
-        part.visibility,
-        part.content_type,
-    ):
-        last.texts.extend(texts)
-    else:
-        parts.append(_Part(part.role, part.visibility, part.content_type, texts))
+def _details(payload: dict[str, Any], holder: Part) -> Details:
+    """Sender and model on the answer's parts; files on the part that keeps the message id
+    (`holder`: the answer, else the first part)."""
+    sender = text_or_none(payload.get("sender"))
+    model = text_or_none(payload.get("model"))
+    created = to_datetime(payload.get("createdAt"))
+    files = _attachment_names(payload)
+    return lambda part, _: {
+        "author_name": sender if part.role != "user" else None,
+        "created": created,
+        "model": model if part.role != "user" else None,
+        "attachments": files if part is holder else [],
+    }
 
 
 def _attachment_names(message: dict[str, Any]) -> list[str]:

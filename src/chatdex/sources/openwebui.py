@@ -18,7 +18,6 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -26,6 +25,7 @@ import orjson
 from chatdex.errors import ExportFormatError
 from chatdex.model import Conversation, Message, Visibility
 from chatdex.sources.base import Context, Parsed, Source, each, text_or_none
+from chatdex.sources.parts import Details, Part, answer, append, expand
 from chatdex.text import string_values, to_datetime
 from chatdex.tree import Node, place
 
@@ -56,14 +56,6 @@ _NOISE_KEYS = frozenset(
         "lang",
     ]
 )
-
-
-@dataclass(slots=True)
-class _Part:
-    role: str
-    visibility: Visibility
-    content_type: str
-    texts: list[str]
 
 
 def is_chat(record: Any) -> bool:
@@ -105,32 +97,16 @@ def parse_chat(record: Any, context: Context) -> Conversation:
     last_part: dict[str, str] = {}  # message id -> id of its last part, the parent of its children
     for placed in place(nodes, current, lambda node: bool(parts_of[node.id])):
         node = placed.node
-        payload = node.payload
-        parent = last_part.get(placed.parent) if placed.parent else None
-        answer_taken = False
-        has_answer = any(part.visibility is Visibility.SEEN for part in parts_of[node.id])
-        for index, part in enumerate(parts_of[node.id]):
-            main = not answer_taken and part.visibility is Visibility.SEEN
-            answer_taken = answer_taken or main
-            part_id = node.id if main else f"{node.id}:{index}"
-            messages.append(
-                Message(
-                    id=part_id,
-                    parent_id=parent,
-                    role=part.role,
-                    text="\n\n".join(part.texts),
-                    content_type=part.content_type,
-                    author_name=text_or_none(payload.get("modelName")) if part.role == "assistant" else None,
-                    created=to_datetime(_seconds(payload.get("timestamp"))),
-                    position=len(messages),
-                    on_current_branch=placed.on_current_branch,
-                    visibility=part.visibility,
-                    model=text_or_none(payload.get("model")) if part.role != "user" else None,
-                    attachments=_attachment_names(payload) if main or (index == 0 and not has_answer) else [],
-                )
-            )
-            parent = part_id
-        last_part[node.id] = parent or node.id
+        expanded = expand(
+            node.id,
+            parts_of[node.id],
+            last_part.get(placed.parent) if placed.parent else None,
+            placed.on_current_branch,
+            len(messages),
+            _details(node.payload, answer(parts_of[node.id]) or parts_of[node.id][0]),
+        )
+        messages.extend(expanded)
+        last_part[node.id] = expanded[-1].id
 
     title = record.get("title") if isinstance(record.get("title"), str) else chat.get("title")
     models = chat.get("models")
@@ -212,9 +188,9 @@ def _system_prompt(chat_id: str, chat: dict[str, Any]) -> list[Message]:
     ]
 
 
-def _parts(message: dict[str, Any]) -> list[_Part]:
+def _parts(message: dict[str, Any]) -> list[Part]:
     role = text_or_none(message.get("role")) or "unknown"
-    parts: list[_Part] = []
+    parts: list[Part] = []
     if role == "assistant":
         parts = _output_parts(message.get("output"))
         if not any(p.visibility is Visibility.SEEN for p in parts):
@@ -222,16 +198,20 @@ def _parts(message: dict[str, Any]) -> list[_Part]:
     else:
         text = _content(message.get("content")).strip()
         visibility = Visibility.HIDDEN if role == "system" else Visibility.SEEN
-        _append(parts, _Part(role, visibility, "text", [text] if text else []))
+        append(parts, Part(role, visibility, "text", [text] if text else []), by_type=True)
     error = message.get("error")
     if isinstance(error, dict) and isinstance(error.get("content"), str) and error["content"].strip():
-        _append(parts, _Part(role, Visibility.SEEN, "error", [error["content"].strip()]))
+        append(parts, Part(role, Visibility.SEEN, "error", [error["content"].strip()]), by_type=True)
     sources = [s for key in ("sources", "citations") for s in _list(message.get(key))]
     if sources:
         # Retrieved documents and web results: what the model read, not what the person saw.
-        _append(parts, _Part("tool", Visibility.TOOL, "sources", list(string_values(sources, _NOISE_KEYS))))
+        append(
+            parts,
+            Part("tool", Visibility.TOOL, "sources", list(string_values(sources, _NOISE_KEYS))),
+            by_type=True,
+        )
     if not parts and _attachment_names(message):
-        parts.append(_Part(role, Visibility.SEEN, "text", []))
+        parts.append(Part(role, Visibility.SEEN, "text", []))
     return parts
 
 
@@ -243,10 +223,10 @@ def _content(content: Any) -> str:
     return "\n".join(t for t in texts if t)
 
 
-def _content_parts(content: str) -> list[_Part]:
+def _content_parts(content: str) -> list[Part]:
     """Split the Markdown Open WebUI shows into the answer and its collapsed blocks. Plain
     scanning with str.find: a regex over hostile, unclosed tags could backtrack for ever."""
-    parts: list[_Part] = []
+    parts: list[Part] = []
     position = 0
     while True:
         start = content.find("<details", position)
@@ -261,11 +241,13 @@ def _content_parts(content: str) -> list[_Part]:
             _answer(parts, content[position:end])
         else:
             _answer(parts, content[position:start])
-            _append(parts, _block(attributes, content[head_end + 1 : close if close >= 0 else end]))
+            append(
+                parts, _block(attributes, content[head_end + 1 : close if close >= 0 else end]), by_type=True
+            )
         position = end
 
 
-def _answer(parts: list[_Part], text: str) -> None:
+def _answer(parts: list[Part], text: str) -> None:
     """Answer text, with any raw <think> sections (before Open WebUI parsed them) split off."""
     position = 0
     found = {opener: text.find(opener) for opener, _ in _THINK_TAGS}
@@ -279,14 +261,16 @@ def _answer(parts: list[_Part], text: str) -> None:
         start, opener, closer = min(opened)
         close = text.find(closer, start)
         end = len(text) if close < 0 else close + len(closer)
-        _append(parts, _Part("assistant", Visibility.SEEN, "text", [text[position:start].strip()]))
+        append(
+            parts, Part("assistant", Visibility.SEEN, "text", [text[position:start].strip()]), by_type=True
+        )
         body = text[start + len(opener) : close if close >= 0 else end].strip()
-        _append(parts, _Part("assistant", Visibility.REASONING, "reasoning", [body]))
+        append(parts, Part("assistant", Visibility.REASONING, "reasoning", [body]), by_type=True)
         position = end
-    _append(parts, _Part("assistant", Visibility.SEEN, "text", [text[position:].strip()]))
+    append(parts, Part("assistant", Visibility.SEEN, "text", [text[position:].strip()]), by_type=True)
 
 
-def _block(attributes: dict[str, str], body: str) -> _Part:
+def _block(attributes: dict[str, str], body: str) -> Part:
     kind = attributes["type"] or "details"
     summary = body.find("<summary>")
     summary_end = body.find("</summary>", summary) if summary >= 0 else -1
@@ -297,14 +281,14 @@ def _block(attributes: dict[str, str], body: str) -> _Part:
         # Newer versions escape the quoted thoughts, "> " included: unescape, then unquote.
         lines = html.unescape(body).splitlines()
         text = "\n".join(line[2:] if line.startswith("> ") else line.removeprefix(">") for line in lines)
-        return _Part("assistant", Visibility.REASONING, "reasoning", [text.strip()])
+        return Part("assistant", Visibility.REASONING, "reasoning", [text.strip()])
     # tool_calls keeps name, arguments and result in attributes (older versions: the result in
     # the body); code_interpreter keeps the code in the body and its output in an attribute.
     texts = [attributes.get("name", ""), *_decoded(html.unescape(attributes.get("arguments", "")))]
     texts.append(html.unescape(body))
     for key in ("result", "output"):
         texts.extend(_decoded(html.unescape(attributes.get(key, ""))))
-    return _Part("tool", Visibility.TOOL, kind, [t.strip() for t in texts if t.strip()])
+    return Part("tool", Visibility.TOOL, kind, [t.strip() for t in texts if t.strip()])
 
 
 def _decoded(value: str) -> list[str]:
@@ -324,25 +308,33 @@ def _decoded(value: str) -> list[str]:
     return list(string_values(parsed, _NOISE_KEYS))
 
 
-def _output_parts(output: Any) -> list[_Part]:
-    parts: list[_Part] = []
+def _output_parts(output: Any) -> list[Part]:
+    parts: list[Part] = []
     for item in _list(output):
         if not isinstance(item, dict):
             continue
         kind = item.get("type") if isinstance(item.get("type"), str) else ""
         if kind == "message":
-            _append(parts, _Part("assistant", Visibility.SEEN, "text", [_item_text(item.get("content"))]))
+            append(
+                parts,
+                Part("assistant", Visibility.SEEN, "text", [_item_text(item.get("content"))]),
+                by_type=True,
+            )
         elif kind == "reasoning":
             text = _item_text(item.get("summary")) or _item_text(item.get("content"))
-            _append(parts, _Part("assistant", Visibility.REASONING, "reasoning", [text]))
+            append(parts, Part("assistant", Visibility.REASONING, "reasoning", [text]), by_type=True)
         elif kind == "function_call":
             words = [_str(item.get("name")), *_decoded(_str(item.get("arguments")))]
-            _append(parts, _Part("assistant", Visibility.TOOL, kind, [w for w in words if w.strip()]))
+            append(
+                parts, Part("assistant", Visibility.TOOL, kind, [w for w in words if w.strip()]), by_type=True
+            )
         elif kind == "function_call_output":
-            _append(parts, _Part("tool", Visibility.TOOL, kind, [_item_text(item.get("output"))]))
+            append(parts, Part("tool", Visibility.TOOL, kind, [_item_text(item.get("output"))]), by_type=True)
         elif kind:  # open_webui:code_interpreter and the extension items later versions add
             words = "\n".join(string_values(item, _NOISE_KEYS))
-            _append(parts, _Part("tool", Visibility.TOOL, kind.removeprefix("open_webui:"), [words]))
+            append(
+                parts, Part("tool", Visibility.TOOL, kind.removeprefix("open_webui:"), [words]), by_type=True
+            )
     return parts
 
 
@@ -355,19 +347,19 @@ def _item_text(value: Any) -> str:
     return "\n\n".join(t.strip() for t in texts if t.strip())
 
 
-def _append(parts: list[_Part], part: _Part) -> None:
-    texts = [t.strip() for t in part.texts if t.strip()]
-    if not texts:
-        return
-    last = parts[-1] if parts else None
-    if last is not None and (last.role, last.visibility, last.content_type) == (
-        part.role,
-        part.visibility,
-        part.content_type,
-    ):
-        last.texts.extend(texts)
-    else:
-        parts.append(_Part(part.role, part.visibility, part.content_type, texts))
+def _details(payload: dict[str, Any], holder: Part) -> Details:
+    """The model's display name and id on the answer's parts; files on the part that keeps
+    the message id (else the first)."""
+    name = text_or_none(payload.get("modelName"))
+    model = text_or_none(payload.get("model"))
+    created = to_datetime(_seconds(payload.get("timestamp")))
+    files = _attachment_names(payload)
+    return lambda part, _: {
+        "author_name": name if part.role == "assistant" else None,
+        "created": created,
+        "model": model if part.role != "user" else None,
+        "attachments": files if part is holder else [],
+    }
 
 
 def _attachment_names(message: dict[str, Any]) -> list[str]:
