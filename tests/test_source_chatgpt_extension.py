@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from chatdex.model import Conversation, Skipped
 from chatdex.sources import chatgpt
 from chatdex.sources.base import Context
-from tests.helpers import by_id, parse, shape
+from tests.helpers import by_id, parse, shape, well_formed
 
 DATA = Path(__file__).parent / "data" / "chatgpt_extension"
 SOURDOUGH = "ChatGPT-Sourdough_starter_smells_like_acetone.json"  # 2025, [ {id, ...} ]
@@ -201,3 +201,6 @@ def test_damaged_records_give_only_conversations_or_skipped(records: list[dict[s
     out = list(chatgpt.read(iter(records), Context("ChatGPT-damaged.json")))
     assert len(out) == len(records)
     assert all(isinstance(item, Conversation | Skipped) for item in out)
+    for item in out:
+        if isinstance(item, Conversation):
+            well_formed(item)

@@ -17,7 +17,7 @@ from chatdex.cli import FORMATS
 from chatdex.model import Conversation, Skipped
 from chatdex.sources import claude
 from chatdex.sources.base import Context
-from tests.helpers import by_id, parse, shape
+from tests.helpers import by_id, parse, shape, well_formed
 
 FOLDER = "claude/data-2024-11-02-10-00-00"
 KAFKA = "c0a80002-3333-4ccc-8000-000000000001"
@@ -232,3 +232,5 @@ def test_damaged_records_parse_or_are_skipped(draw: st.DataObject) -> None:
             break
     results = list(claude.read(iter([record]), Context("damaged.json")))
     assert len(results) == 1 and isinstance(results[0], Conversation | Skipped)
+    if isinstance(results[0], Conversation):
+        well_formed(results[0])

@@ -18,7 +18,7 @@ from chatdex import sources
 from chatdex.model import Conversation, Skipped
 from chatdex.sources import librechat
 from chatdex.sources.base import Context
-from tests.helpers import by_id, parse, shape
+from tests.helpers import by_id, parse, shape, well_formed
 
 MARATHON = "3f2a9c10-8e7d-4b6a-9c5e-1d0f2a4b6c81"
 HAIKU = "7c4e1a22-5b3d-4f90-8a6e-2c1b0d9e8f72"
@@ -325,3 +325,6 @@ def test_random_damage_yields_conversations_or_skips_only(data: st.DataObject) -
     assert all(isinstance(item, Conversation | Skipped) for item in results)
     # Every skip is a reason the parser gave, not an error it failed to foresee.
     assert [s.reason for s in results if isinstance(s, Skipped) and s.reason.startswith("unexpected")] == []
+    for item in results:
+        if isinstance(item, Conversation):
+            well_formed(item)

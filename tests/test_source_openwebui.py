@@ -18,7 +18,7 @@ from chatdex import sources
 from chatdex.model import Conversation, Skipped
 from chatdex.sources import openwebui
 from chatdex.sources.base import Context
-from tests.helpers import by_id, parse, shape
+from tests.helpers import by_id, parse, shape, well_formed
 
 EXPORT = "chat-export-1767000200000.json"
 SOURDOUGH = "2f0c6a53-6d1e-4b8a-9a55-3b1f4c7e9a01"
@@ -391,3 +391,6 @@ def test_random_damage_yields_conversations_or_skips_only(data: st.DataObject) -
     assert all(isinstance(item, Conversation | Skipped) for item in results)
     # Every skip is a reason the parser gave, not an error it failed to foresee.
     assert [s.reason for s in results if isinstance(s, Skipped) and s.reason.startswith("unexpected")] == []
+    for item in results:
+        if isinstance(item, Conversation):
+            well_formed(item)
