@@ -24,6 +24,7 @@ from typing import Any
 from chatdex.errors import ExportFormatError
 from chatdex.model import Conversation, Message, Visibility
 from chatdex.sources.base import Context, Parsed, Source, each, text_or_none
+from chatdex.sources.parts import Details, Part, expand
 from chatdex.text import string_values, to_datetime
 from chatdex.tree import Node, place
 
@@ -95,7 +96,7 @@ def parse_record(record: Any, context: Context) -> Conversation:
         nodes.append(Node(node_id, text_or_none(parent), created.timestamp() if created else None, response))
         previous = node_id
 
-    parts_of: dict[str, list[tuple[str, Visibility, str]]] = {}
+    parts_of: dict[str, list[Part]] = {}
     for node in nodes:  # a repeated id is the first node's, as in place()
         parts_of.setdefault(node.id, _parts(node.payload))
     messages: list[Message] = []
@@ -103,30 +104,18 @@ def parse_record(record: Any, context: Context) -> Conversation:
     leaf = text_or_none(head.get("leaf_response_id"))
     for placed in place(nodes, leaf, lambda node: bool(parts_of[node.id])):
         node = placed.node
-        response = node.payload
-        role = _role(response.get("sender"))
-        created = when(response.get("create_time"))
-        model = _model(response) if role != "user" else None
-        parent = last_part.get(placed.parent) if placed.parent else None
-        for suffix, visibility, text in parts_of[node.id]:
-            part_id = f"{node.id}:{suffix}" if suffix else node.id
-            messages.append(
-                Message(
-                    id=part_id,
-                    parent_id=parent,
-                    role="tool" if visibility is Visibility.TOOL else role,
-                    text=text,
-                    content_type=suffix or "text",
-                    created=created,
-                    position=len(messages),
-                    on_current_branch=placed.on_current_branch,
-                    visibility=visibility,
-                    model=model,
-                    attachments=_attachments(response) if not suffix else [],
-                )
-            )
-            parent = part_id
-        last_part[node.id] = parent or node.id
+        parts = parts_of[node.id]
+        expanded = expand(
+            node.id,
+            parts,
+            last_part.get(placed.parent) if placed.parent else None,
+            placed.on_current_branch,
+            len(messages),
+            _details(node.payload),
+            main=next((part for part in parts if part.key is None), None),
+        )
+        messages.extend(expanded)
+        last_part[node.id] = expanded[-1].id
 
     # The model of the branch the app shows, else of any answer.
     answers = [m for m in messages if m.model and m.role == "assistant"]
@@ -197,21 +186,30 @@ def _model(response: dict[str, Any]) -> str | None:
     return model
 
 
-def _parts(response: dict[str, Any]) -> list[tuple[str, Visibility, str]]:
-    """(id suffix, visibility, text) for each message a response becomes; the answer's suffix
-    is empty, as it keeps the response's id."""
-    parts: list[tuple[str, Visibility, str]] = []
+def _parts(response: dict[str, Any]) -> list[Part]:
+    """The messages a response becomes: its reasoning (id suffix "thinking"), its searches and
+    tool output ("tools"), and the answer, which keeps the response's id."""
+    role = _role(response.get("sender"))
+    parts: list[Part] = []
     thinking = _thinking(response)
     if thinking:
-        parts.append(("thinking", Visibility.REASONING, thinking))
+        parts.append(Part(role, Visibility.REASONING, "thinking", [thinking], key="thinking"))
     tools = _tool_text(response)
     if tools:
-        parts.append(("tools", Visibility.TOOL, tools))
+        parts.append(Part("tool", Visibility.TOOL, "tools", [tools], key="tools"))
     message = response.get("message")
     text = _clean_answer(message) if isinstance(message, str) else ""
     if text or _attachments(response):
-        parts.append(("", Visibility.SEEN, text))
+        parts.append(Part(role, Visibility.SEEN, "text", [text]))
     return parts
+
+
+def _details(response: dict[str, Any]) -> Details:
+    """The response's time on every part, its model on the answer's, its files on the answer."""
+    created = when(response.get("create_time"))
+    model = _model(response) if _role(response.get("sender")) != "user" else None
+    files = _attachments(response)
+    return lambda part, main: {"created": created, "model": model, "attachments": files if main else []}
 
 
 def _clean_answer(text: str) -> str:

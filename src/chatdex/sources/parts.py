@@ -23,7 +23,7 @@ class Part:
     texts: list[str]
     # Names the part when it is not the answer (`<node id>:<key>`), e.g. the index of its first
     # block in the export; None: its index among the node's parts.
-    key: int | None = None
+    key: int | str | None = None
 
 
 def append(parts: list[Part], part: Part, by_type: bool = False) -> None:
