@@ -4,8 +4,11 @@ Google products refused, every era and variant of the file."""
 
 from __future__ import annotations
 
+import html
 import io
 import json
+import re
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,7 +24,7 @@ from chatdex.errors import ExportFormatError
 from chatdex.model import Conversation, Skipped
 from chatdex.sources import gemini, gemini_page
 from chatdex.sources.base import Context
-from tests.helpers import by_id, parse, shape
+from tests.helpers import by_id, parse, shape, well_formed
 
 DATA = Path(__file__).parent / "data" / "gemini"
 APP = "https://gemini.google.com/app"
@@ -111,6 +114,10 @@ def test_answers_become_plain_text_with_paragraphs_and_code_kept() -> None:
     )
 
 
+def _prompt(when: str, words: str, answer: str) -> dict[str, Any]:
+    return {**_record("Gemini Apps", f"Prompted {words}"), "time": when, "safeHtmlItem": [{"html": answer}]}
+
+
 def test_ids_do_not_depend_on_the_order_of_the_file() -> None:
     records = json.loads((DATA / "MyActivity.json").read_text())
     again = [
@@ -120,6 +127,31 @@ def test_ids_do_not_depend_on_the_order_of_the_file() -> None:
     assert [(c.id, [m.id for m in c.messages]) for c in again] == [
         (c.id, [m.id for m in c.messages]) for c in first
     ]
+    # Two records of the same millisecond: which is "~2" goes by what they say.
+    tie = [
+        _prompt("2025-03-12T08:00:00Z", "Rye or spelt?", "<p>Rye.</p>"),
+        _prompt("2025-03-12T08:00:00Z", "And for a rye starter?", "<p>Keep it warm.</p>"),
+    ]
+    read = [
+        [
+            (m.id, m.parent_id, m.text)
+            for item in gemini.read(iter(order), Context("x"))
+            if isinstance(item, Conversation) and item.id == "gemini-1741766400000"
+            for m in item.messages
+        ]
+        for order in ([*records, *tie], [*reversed(tie), *records], [tie[1], *records, tie[0]])
+    ]
+    assert (
+        read[0]
+        == read[1]
+        == read[2]
+        == [
+            ("1741766400000:q", None, "And for a rye starter?"),
+            ("1741766400000:a0", "1741766400000:q", "Keep it warm."),
+            ("1741766400000~2:q", "1741766400000:a0", "Rye or spelt?"),
+            ("1741766400000~2:a0", "1741766400000~2:q", "Rye."),
+        ]
+    )
 
 
 def test_chat_links_group_records_and_a_branch_shares_its_first_turns() -> None:
@@ -193,7 +225,7 @@ def test_the_html_page() -> None:
     )
     page = DATA / "My Activity.html"
     assert [(s.where, s.reason) for s in skipped] == [
-        (f"{page}: activity 5", "an activity record of another product (YouTube)"),
+        (f"{page}: activity 5", "an activity record of another product ('YouTube')"),
         (f"{page}: activity 7", "no date chatdex can read (a page in another language? export JSON)"),
     ]
 
@@ -242,6 +274,77 @@ def test_a_tag_that_never_ends_is_refused_not_held(monkeypatch: pytest.MonkeyPat
     with pytest.raises(ExportFormatError) as error:
         list(gemini.read_html(io.BytesIO(page), Context("big.html")))
     assert str(error.value) == "big.html: a tag longer than 4,096 characters; not an export"
+
+
+def test_the_attributes_of_a_card_count_towards_its_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(gemini_page, "MAX_CARD", 10_000)
+    spans = f'<span title="{"x" * 4000}">a</span>' * 3
+    page = _card(f"Prompted hi<br>Jan 1, 2025, 10:00:00 AM UTC<br>{spans}")
+    assert [(s.where, s.reason) for s in gemini_page.activities(io.BytesIO(page), "p")] == [
+        ("p: activity 1", "an activity longer than 10,000 characters")
+    ]
+
+
+def _quick(run: Callable[[], Any], seconds: float = 1.0) -> Any:
+    start = time.perf_counter()
+    result = run()
+    assert time.perf_counter() - start < seconds
+    return result
+
+
+HOSTILE = ["<a ", "<a/", "<a x='", "</", "<!--", "<?", '<a href="f">', "< "]
+
+
+@pytest.mark.parametrize("piece", HOSTILE)
+def test_markup_that_never_closes_is_read_in_linear_time(piece: str) -> None:
+    """html.parser closes unfinished markup in quadratic time (CVE-2025-6069), a link that
+    never ends was once rendered to the end of the card for each: 100 KB took minutes."""
+    hostile = piece * (100_000 // len(piece))
+    text = _quick(lambda: gemini_page.html_text("<p>Before</p>" + hostile))
+    assert text.startswith("Before")
+    page = _card(f"Prompted hi<br>{hostile}<br>Jan 1, 2025, 10:00:00 AM UTC<br><p>answer</p>")
+    assert all(
+        isinstance(item, Conversation | Skipped)
+        for item in _quick(lambda: list(gemini.read_html(io.BytesIO(page), Context("p.html"))))
+    )
+    record = _prompt("2025-01-01T10:00:00Z", "hi", hostile)
+    assert _quick(lambda: list(gemini.read(iter([record] * 3), Context("x.json"))))
+
+
+def test_unfinished_markup_at_the_end_stays_text() -> None:
+    # A little unfinished markup is still left to html.parser; a lot is taken as text.
+    assert gemini_page.html_text("<p>AT&amp;T <b") == "AT&T <b"
+    assert gemini_page.html_text("<p>AT&T</p><a href='x>link</a> more") == "AT&T\n\n<a href='x>link more"
+    long = "<p>start</p><a href='x>link</a> more" + " words" * 1000 + " <i"
+    assert gemini_page.html_text(long) == "start\n\nlink more" + " words" * 1000 + " <i"
+
+
+@given(st.text(alphabet="<>a &;#x1", max_size=40))
+def test_the_plain_text_fallback_is_the_tag_regex_in_one_pass(markup: str) -> None:
+    assert gemini_page._plain(markup) == html.unescape(re.sub(r"<[^>]*>", " ", markup))
+
+
+def test_links_end_where_the_next_begins() -> None:
+    events = [
+        ("start", "a", [("href", "one.txt")]),
+        ("data", "one", None),
+        ("start", "a", [("href", "two.txt")]),
+        ("data", "two", None),
+        ("end", "a", None),
+        ("data", "between", None),
+        ("start", "a", [("name", "no link")]),
+        ("start", "a", [("href", "three.txt")]),
+        ("data", "three", None),
+    ]
+    assert gemini_page._links(events) == [("one.txt", "one"), ("two.txt", "two"), ("three.txt", "three")]
+
+
+def test_another_products_name_is_quoted_short_on_one_line() -> None:
+    record = _record("You\nTube " * 40, "Watched a video")
+    [skipped] = list(gemini.read(iter([record]), Context("x.json")))
+    assert isinstance(skipped, Skipped)
+    shown = "You\\nTube " * 6 + "You\\nTu…"
+    assert skipped.reason == f"an activity record of another product ('{shown}')"
 
 
 def test_absurdly_many_records_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -297,10 +400,32 @@ def test_page_times_in_the_shapes_known(written: str, utc: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "written", ["sometime last week", "Feb 30, 2024, 1:00:00 PM UTC", "Attached 1 file."]
+    "written",
+    [
+        "sometime last week",
+        "Feb 30, 2024, 1:00:00 PM UTC",
+        "Attached 1 file.",
+        "Dec 31, 9999, 11:59:00 PM GMT-05:00",  # past the last day a datetime holds, in UTC
+        "Jan 1, 0001, 12:00:00 AM GMT+05:00",
+    ],
 )
 def test_what_is_not_a_time(written: str) -> None:
     assert gemini_page.local_time(written) is None
+
+
+def _card(body: str, header: str = "Gemini Apps") -> bytes:
+    return (
+        f'<div class="outer-cell"><div class="header-cell"><p>{header}</p></div>'
+        f'<div class="content-cell">{body}</div></div>'
+    ).encode()
+
+
+def test_a_date_past_year_9999_is_no_date() -> None:
+    page = _card("Prompted hi<br>Dec 31, 9999, 11:59:00 PM GMT-05:00<br><p>answer</p>")
+    assert [
+        (type(item).__name__, getattr(item, "reason", ""))
+        for item in gemini.read_html(io.BytesIO(page), Context("p.html"))
+    ] == [("Skipped", "no date chatdex can read (a page in another language? export JSON)")]
 
 
 def test_long_prompts_make_short_titles() -> None:
@@ -354,7 +479,14 @@ junk = (
     | st.floats()
     | st.text(max_size=8)
     | st.sampled_from(
-        ["<p>", "<![if x", "Prompted\xa0", "2025-13-01T00:00:00Z", "https://gemini.google.com/app/"]
+        [
+            "<p>",
+            "<![if x",
+            "Prompted\xa0",
+            "2025-13-01T00:00:00Z",
+            "https://gemini.google.com/app/",
+            "<a " * 5000,  # unfinished markup: quadratic in html.parser's close
+        ]
     )
     | st.lists(st.text(max_size=3), max_size=2)
     | st.dictionaries(st.sampled_from(["html", "name", "url"]), st.text(max_size=3), max_size=2)
@@ -387,8 +519,11 @@ def test_damaged_records_parse_or_are_skipped(draw: st.DataObject) -> None:
             del parent[path[-1]]
         else:
             parent[path[-1]] = draw.draw(junk)
-    results = list(gemini.read(iter(records), Context("damaged.json")))
+    results = _quick(lambda: list(gemini.read(iter(records), Context("damaged.json"))))
     assert all(isinstance(item, Conversation | Skipped) for item in results)
+    for item in results:
+        if isinstance(item, Conversation):
+            well_formed(item)  # unique ids, parents among its messages
 
 
 PAGE = (DATA / "My Activity.html").read_bytes()
@@ -401,7 +536,18 @@ PAGE = (DATA / "My Activity.html").read_bytes()
             st.integers(0, len(PAGE)),
             st.integers(0, 40),
             st.sampled_from(
-                [b"", b"<", b">", b"</div>", b'<div class="outer-cell">', b"<![x", b"<br>", b"\xe2\x80"]
+                [
+                    b"",
+                    b"<",
+                    b">",
+                    b"</div>",
+                    b'<div class="outer-cell">',
+                    b"<![x",
+                    b"<br>",
+                    b"\xe2\x80",
+                    b"<a " * 5000,  # unfinished markup, and links that never end: once quadratic
+                    b'<a href="f">' * 2000,
+                ]
             ),
         ),
         max_size=5,
@@ -411,8 +557,13 @@ def test_damaged_pages_parse_skip_or_fail_with_a_reason(edits: list[tuple[int, i
     page = PAGE
     for at, cut, insert in edits:
         page = page[:at] + insert + page[at + cut :]
+    start = time.perf_counter()
     try:
         results = list(gemini.read_html(io.BytesIO(page), Context("damaged.html")))
     except ExportFormatError:
-        return
+        results = []
+    assert time.perf_counter() - start < 1.0
     assert all(isinstance(item, Conversation | Skipped) for item in results)
+    for item in results:
+        if isinstance(item, Conversation):
+            well_formed(item)  # unique ids, parents among its messages

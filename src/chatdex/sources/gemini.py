@@ -94,12 +94,17 @@ def is_record(record: Any) -> bool:
     return _PROMPT.match(record["title"]) is not None
 
 
+def _shown(text: str, limit: int = 60) -> str:
+    """Text from a record as an error message quotes it: on one line, cut short."""
+    return repr(text[:limit] + ("…" if len(text) > limit else ""))
+
+
 def _json_turn(record: Any, order: int) -> _Turn | None:
     if not isinstance(record, dict):
         raise ExportFormatError(f"a record is {type(record).__name__}, not an object")
     labels = _labels(record)
     if labels and not any(_GEMINI.search(label) for label in labels):
-        raise ExportFormatError(f"an activity record of another product ({labels[0]})")
+        raise ExportFormatError(f"an activity record of another product ({_shown(labels[0])})")
     title = record.get("title")
     if not isinstance(title, str):
         raise ExportFormatError("a record has no title")
@@ -172,7 +177,7 @@ def _read(
 
 def _page_turn(activity: Activity, order: int) -> _Turn | None:
     if activity.header and not _GEMINI.search(activity.header):
-        raise ExportFormatError(f"an activity record of another product ({activity.header})")
+        raise ExportFormatError(f"an activity record of another product ({_shown(activity.header)})")
     found = _classify(activity.title, bool(activity.answer))
     if activity.when is None:
         if found is None and _ACTIVITY.match(activity.title):
@@ -191,8 +196,14 @@ def _page_turn(activity: Activity, order: int) -> _Turn | None:
     return _Turn(activity.when, kind, words.strip(), answers, activity.files, chats, order, shared)
 
 
+def _content(turn: _Turn) -> tuple[Any, ...]:
+    return (turn.kind, turn.text, turn.answers, turn.attachments, turn.chats, turn.shared)
+
+
 def _conversations(turns: list[_Turn], account: str) -> Iterator[Conversation]:
-    turns.sort(key=lambda turn: (turn.when, turn.order))
+    # Records of the same millisecond go by what they say, not where the file lists them: the
+    # first is "<ms>", the next "<ms>~2", whatever the order of the file.
+    turns.sort(key=lambda turn: (turn.when, _content(turn), turn.order))
     by_chat: dict[str, list[_Turn]] = {}
     runs: list[list[_Turn]] = []
     for turn in turns:

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from html.parser import HTMLParser
+from itertools import groupby
 from typing import IO, Any
 
 from chatdex.errors import ExportFormatError
@@ -21,11 +22,11 @@ from chatdex.sources.base import UNEXPECTED
 from chatdex.text import to_datetime
 
 MAX_HELD = 16 << 20  # an unfinished tag the parser holds back and re-scans with every chunk
-MAX_CARD = 64 << 20  # characters of one activity
+MAX_CARD = 64 << 20  # characters of one activity, its tags' attributes included
+MAX_CLOSE = 1 << 12  # work html.parser may do on the markup left unfinished at the end (below)
 _CHUNK = 1 << 20
 
 _SPACES = re.compile(r"\s+")
-_TAG = re.compile(r"<[^>]*>")
 _HEADER = re.compile(rb'class="header-cell[^"]*"[^>]*>\s*<p[^>]*>([^<]{1,200})')
 _BLOCKS = frozenset(
     ("p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "pre", "blockquote", "table", "hr")
@@ -84,7 +85,32 @@ class Text:
         return "".join(self.out).strip()
 
 
-class _TextParser(HTMLParser):
+def _plain(markup: str) -> str:
+    """Text of markup without a parser, in one pass: every "<...>" a space, entities unescaped."""
+    parts: list[str] = []
+    at = 0
+    while (start := markup.find("<", at)) >= 0 and (end := markup.find(">", start)) >= 0:
+        parts += (markup[at:start], " ")
+        at = end + 1
+    parts.append(markup[at:])
+    return html.unescape("".join(parts))
+
+
+class _Parser(HTMLParser):
+    """html.parser, but its close() bounded. At the end html.parser turns every tag it could
+    not finish into text and, for each, scans all that follows again (CVE-2025-6069): 100 KB
+    of "<a " takes minutes. Markup left unfinished with more than one "<" in it, beyond a few
+    KB of such work, is taken as text without the parser instead."""
+
+    def close(self) -> None:
+        rest = self.rawdata
+        if not self.cdata_elem and (opened := rest.count("<")) > 1 and opened * len(rest) > MAX_CLOSE:
+            self.rawdata = ""
+            self.handle_data(_plain(rest))
+        super().close()
+
+
+class _TextParser(_Parser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.text = Text()
@@ -105,7 +131,7 @@ def html_text(markup: str) -> str:
         parser.feed(markup)
         parser.close()
     except (AssertionError, *UNEXPECTED):  # html.parser asserts on some malformed declarations
-        return _SPACES.sub(" ", html.unescape(_TAG.sub(" ", markup))).strip()
+        return _SPACES.sub(" ", _plain(markup)).strip()
     return parser.text.result()
 
 
@@ -134,15 +160,22 @@ class _Card:
     def add(self, event: Event) -> None:
         if self.cell is None or self.size > MAX_CARD:
             return
-        self.size += len(event[1])
-        events = self.cells.setdefault(self.cell, [])
-        if event[0] == "data" and events and events[-1][0] == "data":  # text split between chunks
-            events[-1] = ("data", events[-1][1] + event[1], None)
-        else:
-            events.append(event)
+        attrs = event[2] or ()
+        self.size += len(event[1]) + sum(len(name) + len(value or "") for name, value in attrs)
+        self.cells.setdefault(self.cell, []).append(event)
+
+    def joined(self, cell: str) -> list[Event]:
+        """The cell's events, text split between chunks (or around a stray "<") made one."""
+        events: list[Event] = []
+        for is_data, run in groupby(self.cells.get(cell, []), key=lambda event: event[0] == "data"):
+            if is_data:
+                events.append(("data", "".join(event[1] for event in run), None))
+            else:
+                events += run
+        return events
 
 
-class _Page(HTMLParser):
+class _Page(_Parser):
     """The cards of the page, each kept as events of its cells until it closes."""
 
     def __init__(self, name: str) -> None:
@@ -223,19 +256,26 @@ def _render(events: list[Event]) -> str:
 
 
 def _links(events: list[Event]) -> list[tuple[str, str]]:
-    """(href, words) of every link."""
+    """(href, words) of every link, in one pass. A link ends at its </a> or, as in a browser
+    (links do not nest), where the next one starts."""
     found: list[tuple[str, str]] = []
+    href: str | None = None
+    start = 0
     for index, (kind, value, attrs) in enumerate(events):
-        if kind == "start" and value == "a" and (href := dict(attrs).get("href")):
-            end = next((i for i in range(index, len(events)) if events[i][:2] == ("end", "a")), len(events))
-            found.append((href, _render(events[index + 1 : end])))
+        if value != "a" or kind == "data":
+            continue
+        if href:
+            found.append((href, _render(events[start:index])))
+        href, start = (dict(attrs).get("href"), index + 1) if kind == "start" else (None, 0)
+    if href:
+        found.append((href, _render(events[start:])))
     return found
 
 
 def _activity(card: _Card) -> Activity:
     lines: list[list[Event]] = [[]]
     when, depth, answer = None, 0, []
-    events = card.cells.get("main", [])
+    events = card.joined("main")
     for index, event in enumerate(events):
         if event[:2] == ("start", "br") and depth == 0:
             # The first line after the title that is a date ends the head of the card.
@@ -251,9 +291,9 @@ def _activity(card: _Card) -> Activity:
     if when is None and len(lines) > 1 and (when := local_time(_render(lines[-1]))) is not None:
         lines.pop()
     middle = [event for line in lines[1:] for event in line]
-    caption = card.cells.get("caption", [])
+    caption = card.joined("caption")
     return Activity(
-        header=_render(card.cells.get("header", [])),
+        header=_render(card.joined("header")),
         title=_render(lines[0]),
         when=when,
         answer=_render(answer),
@@ -341,6 +381,7 @@ def local_time(text: str) -> datetime | None:
     try:
         local = datetime(year, month, day, hour, int(g["M"]), int(g["S"] or 0))
         zone = timezone(timedelta(hours=offset or 0.0))
-    except ValueError:
+        utc = local.replace(tzinfo=zone).astimezone(UTC)
+    except (ValueError, OverflowError):  # no such day; a zone past year 1 or 9999
         return None
-    return to_datetime(local.replace(tzinfo=zone).astimezone(UTC).isoformat())
+    return to_datetime(utc.isoformat())
