@@ -50,6 +50,7 @@ def run_demo() -> None:
             options.turn_before = True
             render_results.hits(Writer(out.file), search(index, options))
     out.print(
-        "Next: download your export (ChatGPT → Settings → Data controls → Export data) and run\n"
+        "Next: download your exports (ChatGPT: Settings → Data controls → Export data; Claude:\n"
+        "Settings → Privacy → Export data; Gemini, DeepSeek, Grok and others: see the README) and run\n"
         "  chatdex import ~/Downloads/<your-export>.zip"
     )
