@@ -54,31 +54,14 @@ def _read(
         raise ExportFormatError(f"{export.name} is empty")
     start = significant[:1]
     if export.kind == "html" or start == b"<":
-        source = forced or next((s for s in sources.SOURCES if s.detect_html and s.detect_html(head)), None)
-        if source is None and export.optional:
-            return
-        if source is None or source.read_html is None:
-            raise ExportFormatError(
-                f"{export.name}: an HTML page chatdex does not read; it reads ChatGPT's chat.html and "
-                "Gemini's My Activity page"
-            )
-        with export.opener() as raw:
-            yield from source.read_html(_Counted(raw, on_read), context)
+        yield from _read_page(export, head, on_read, forced, context)
         return
     if start not in (b"[", b"{"):
         if export.optional:
             return
         raise ExportFormatError(f"{export.name}: not JSON (it starts with {start.decode('latin-1')!r})")
     with export.opener() as raw:
-        if start == b"{" and (export.name.endswith(".jsonl") or _looks_like_lines(significant)):
-            records: Iterator[Any] = _lines(_Counted(raw, on_read), export.name)
-        else:
-            prefix = "item" if start == b"[" else _object_prefix(export)
-            if prefix:
-                records = iter_json_records(DepthGuard(raw, export.name, on_read), export.name, prefix)
-            else:
-                guarded = DepthGuard(raw, export.name, on_read, max_depth=MAX_OBJECT_DEPTH)
-                records = whole_object(guarded, export.name)
+        records = _records(export, raw, significant, on_read)
         # Damaged lines before the first good one are reported, not taken for the format.
         damaged: list[Skipped] = []
         try:
@@ -99,6 +82,38 @@ def _read(
                 return
             raise ExportFormatError(_unknown(export.name, first))
         yield from source.read(chain(damaged, [first], records), context)
+
+
+def _read_page(
+    export: ExportFile,
+    head: bytes,
+    on_read: Callable[[int], None] | None,
+    forced: Source | None,
+    context: Context,
+) -> Iterator[Parsed]:
+    source = forced or next((s for s in sources.SOURCES if s.detect_html and s.detect_html(head)), None)
+    if source is None and export.optional:
+        return
+    if source is None or source.read_html is None:
+        raise ExportFormatError(
+            f"{export.name}: an HTML page chatdex does not read; it reads ChatGPT's chat.html and "
+            "Gemini's My Activity page"
+        )
+    with export.opener() as raw:
+        yield from source.read_html(_Counted(raw, on_read), context)
+
+
+def _records(
+    export: ExportFile, raw: IO[bytes], significant: bytes, on_read: Callable[[int], None] | None
+) -> Iterator[Any]:
+    """The file's records as its layout holds them: JSON Lines, the items of a top-level
+    array or of a format's container key, or the one object the file is."""
+    if significant[:1] == b"{" and (export.name.endswith(".jsonl") or _looks_like_lines(significant)):
+        return _lines(_Counted(raw, on_read), export.name)
+    prefix = "item" if significant[:1] == b"[" else _object_prefix(export)
+    if prefix:
+        return iter_json_records(DepthGuard(raw, export.name, on_read), export.name, prefix)
+    return whole_object(DepthGuard(raw, export.name, on_read, max_depth=MAX_OBJECT_DEPTH), export.name)
 
 
 def _head(raw: IO[bytes]) -> bytes:
