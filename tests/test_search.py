@@ -325,3 +325,39 @@ def test_matches_per_conversation_are_exact_whether_counted_from_hits_or_aggrega
     assert {h.conversation_id: h.matches_in_conversation for h in found} == {
         h.conversation_id: expected[h.conversation_id] for h in found
     }
+
+
+def test_sorting_by_date_puts_undated_messages_last(tmp_path: Path) -> None:
+    from tests.synthetic import conversation
+
+    dated, undated = (
+        conversation(1, messages=2, extra_word="nebula"),
+        conversation(2, messages=2, extra_word="nebula"),
+    )
+    for node in undated["mapping"].values():
+        if node["message"]:
+            node["message"]["create_time"] = None
+    undated["create_time"] = undated["update_time"] = None
+    (tmp_path / "conversations.json").write_text(json.dumps([undated, dated]))
+    import_exports([tmp_path / "conversations.json"], tmp_path / "index")
+    for sort in ("newest", "oldest"):
+        found = search(tmp_path / "index", SearchOptions("nebula", sort=sort))
+        assert [h.conversation_id for h in found] == ["synthetic-000001", "synthetic-000002"], sort
+
+
+def test_pages_of_grouped_results_neither_repeat_nor_skip_where_hits_tie(tmp_path: Path) -> None:
+    # Every message of these conversations has the same score for a word in all titles.
+    from tests.synthetic import conversation
+
+    records = [conversation(n, messages=12) for n in range(60)]
+    for record in records:
+        record["title"] = "Weekly meadow notes"
+    (tmp_path / "conversations.json").write_text(json.dumps(records))
+    import_exports([tmp_path / "conversations.json"], tmp_path / "index")
+    whole = [h.conversation_id for h in search(tmp_path / "index", SearchOptions("title:weekly", limit=40))]
+    paged = [
+        h.conversation_id
+        for offset in range(0, 40, 10)
+        for h in search(tmp_path / "index", SearchOptions("title:weekly", limit=10, offset=offset))
+    ]
+    assert len(whole) == 40 and paged == whole

@@ -116,10 +116,12 @@ class _Searcher:
         self.compiled = compiled
 
     def _page(self, size: int, offset: int) -> list[tuple[Any, tantivy.DocAddress, int]]:
-        """Hits with their conversation ordinal, equal scores (or dates) in a fixed order: by
-        conversation, then reading position. Tantivy breaks ties by where a document landed
-        among segments, which depends on indexing threads, so results would vary between
-        two imports of the same export."""
+        """Hits with their conversation ordinal; within the page, equal scores (or dates) in a
+        fixed order: by conversation, then reading position, undated hits last. Tantivy
+        breaks ties by where a document landed among segments, which depends on indexing
+        threads, so results would vary between two imports of the same export. (Which of
+        several tied hits at a page's edge make the page is still tantivy's choice: grouped
+        results always read pages of the same sizes, so their paging is consistent.)"""
         order = {"newest": tantivy.Order.Desc, "oldest": tantivy.Order.Asc}.get(self.options.sort)
         if order is None:
             hits = self.searcher.search(self.compiled.query, size, count=False, offset=offset).hits
@@ -135,7 +137,9 @@ class _Searcher:
             for (score, address), ordinal, position in zip(hits, ordinals, positions, strict=True)
         ]
         sign = -1 if order is not tantivy.Order.Asc else 1
-        keyed.sort(key=lambda hit: (sign * hit[0], hit[2], hit[3]))
+        keyed.sort(
+            key=lambda hit: (hit[0] is None, sign * hit[0] if hit[0] is not None else 0, hit[2], hit[3])
+        )
         return [(score, address, ordinal) for score, address, ordinal, _ in keyed]
 
     def ranked(self) -> list[tuple[Any, tantivy.DocAddress, int]]:
@@ -146,8 +150,10 @@ class _Searcher:
         best: list[tuple[Any, tantivy.DocAddress, int]] = []
         tally: dict[int, int] = {}
         # Every message carries its conversation's title, so a title match ties a whole
-        # conversation's messages: a first page this big rarely needs a second.
-        fetched, size = 0, max(256, wanted * 25)
+        # conversation's messages: a first page this big rarely needs a second. The sizes do
+        # not depend on --offset or --limit, so that pages of results neither repeat nor skip
+        # a conversation where hits tie.
+        fetched, size = 0, 256
         while True:
             page = self._page(size, fetched)
             fetched += len(page)
