@@ -183,6 +183,35 @@ def test_reindex_from_the_cli(cli, data: Path, index_path: Path) -> None:
     assert json.loads(result.stdout)["conversations_new"] == 4
 
 
+def test_reindex_reads_each_export_as_it_was_last_imported(cli, data: Path, index_path: Path) -> None:
+    path = data / "chatgpt_2024.json"
+    forced = json.loads(cli("import", path, "--format", "claude", "--index", index_path, "--json").stdout)
+    assert forced["conversations_new"] == 0 and forced["conversations_skipped"] > 0
+    again = json.loads(cli("import", path, "--index", index_path, "--json").stdout)
+    assert again["conversations_new"] > 0
+    # The later import, without --format, is the one reindex repeats.
+    rebuilt = json.loads(cli("reindex", "--index", index_path, "--json").stdout)
+    assert (rebuilt["conversations_new"], rebuilt["conversations_skipped"]) == (again["conversations_new"], 0)
+
+
+def test_reindex_keeps_the_index_when_the_rebuild_would_lose_conversations(
+    cli, data: Path, tmp_path: Path, index_path: Path
+) -> None:
+    export = tmp_path / "conversations.json"
+    export.write_bytes((data / "chatgpt_2024.json").read_bytes())
+    imported = json.loads(cli("import", export, "--index", index_path, "--json").stdout)["conversations_new"]
+    export.write_text("[]")  # the recorded export was overwritten with an empty one
+    result = cli("reindex", "--index", index_path)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"error: the rebuild read 0 conversations where the index holds {imported:,} (0 skipped); the index "
+        "was left as it was. Have the exports it recorded changed? Import them again instead\n"
+    )
+    stats = json.loads(cli("stats", "--index", index_path, "--json").stdout)
+    assert stats["conversations"] == imported
+    assert not index_path.with_name("index.rebuild").exists()
+
+
 def test_demo_imports_the_bundled_archive(cli) -> None:
     result = cli("demo")
     assert result.exit_code == 0

@@ -328,6 +328,7 @@ def reindex(index: IndexOption = None, as_json: JsonOption = False) -> None:
         if as_json:
             _print_json({**summary.to_dict(), "index": str(location)})
         else:
+            render.warnings(err, summary.warnings)
             render.import_summary(terminal.stdout(), summary, str(location))
 
 

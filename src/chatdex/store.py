@@ -44,6 +44,8 @@ class Store:
                 known.append(entry)
             if forced_format:  # so that `chatdex reindex` reads it the same way
                 formats[entry] = forced_format
+            else:
+                formats.pop(entry, None)
         self.save_meta()
 
     def writer(
