@@ -226,3 +226,14 @@ def test_help_lists_every_command(cli) -> None:
     out = cli("--help").stdout
     for command in ("import", "stats", "reindex", "demo"):
         assert command in out
+
+
+def test_paging_past_the_last_result_says_so(cli, data: Path, index_path: Path) -> None:
+    cli("import", data / "chatgpt_2024.json", "--index", index_path, "--quiet")
+    assert cli("search", "the", "--index", index_path).stdout
+    result = cli("search", "the", "--offset", "500", "--index", index_path)
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        0,
+        "",
+        "No more results for 'the' after the first 500.\n",
+    )

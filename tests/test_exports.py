@@ -112,3 +112,48 @@ def test_a_file_given_by_name_is_never_skipped_quietly(tmp_path: Path) -> None:
     path.write_bytes(_jsonl({"messages": []}, {"messages": []}))
     with pytest.raises(ExportFormatError, match="not an export chatdex recognises"):
         parse(path)
+
+
+def test_an_optional_file_is_never_read_as_a_forced_format_it_is_not(
+    make_zip: Callable[..., Path], data: Path
+) -> None:
+    from chatdex import sources
+    from chatdex.exports import read_conversations
+
+    activity = (data / "gemini" / "MyActivity.json").read_bytes()
+    path = make_zip(
+        {
+            "Takeout/My Activity/Gemini Apps/MyActivity.json": activity,
+            "Takeout/My Activity/Gemini Apps/notes.json": b'[{"a": 1}]',
+            "Takeout/My Activity/Gemini Apps/notes.html": b"<html><body>notes</body></html>",
+            "chats/metrics.jsonl": b'{"loss": NaN}\n{"loss": NaN}\n',
+        }
+    )
+    forced = sources.by_name("gemini")
+    read = [
+        (f.name.rsplit("/", 1)[1], len(list(read_conversations(f, forced=forced))))
+        for f in collect([path]).files
+    ]
+    alone = len(list(read_conversations(collect([data / "gemini" / "MyActivity.json"]).files[0])))
+    assert sorted(read) == sorted(
+        [("MyActivity.json", alone), ("notes.json", 0), ("notes.html", 0), ("metrics.jsonl", 0)]
+    )
+
+
+def test_zip_names_with_backslashes_or_dot_slash_are_found(make_zip: Callable[..., Path], data: Path) -> None:
+    conversations = (data / "chatgpt_2024.json").read_bytes()
+    path = make_zip({"export\\conversations.json": conversations, "./export/user.json": b'{"id": "user-7"}'})
+    files = collect([path]).files
+    assert [(f.name.split(":", 1)[1], f.account) for f in files] == [("export\\conversations.json", "user-7")]
+    assert len(parse(path)[0]) == len(parse(data / "chatgpt_2024.json")[0])
+
+
+def test_the_gemini_folder_itself_and_the_admin_export_are_found(tmp_path: Path, data: Path) -> None:
+    folder = tmp_path / "Gemini Apps"
+    folder.mkdir()
+    (folder / "MyActivity.json").write_bytes((data / "gemini" / "MyActivity.json").read_bytes())
+    assert [Path(f.name).name for f in collect([folder]).files] == ["MyActivity.json"]
+    webui = tmp_path / "webui"
+    webui.mkdir()
+    (webui / "all-chats-export-1767000200000.json").write_text("[]")
+    assert [Path(f.name).name for f in collect([webui]).files] == ["all-chats-export-1767000200000.json"]

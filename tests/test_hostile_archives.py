@@ -515,7 +515,7 @@ def test_empty_array_imports_nothing(tmp_path: Path, seeded: Path, cli: Callable
 
 
 def test_utf8_bom_before_the_json_is_accepted(tmp_path: Path, index_path: Path) -> None:
-    # jsonstream.first_char skips a BOM, so a file saved by Notepad is meant to import.
+    # exports skips a BOM, so a file saved by Notepad is meant to import.
     path = tmp_path / "conversations.json"
     path.write_bytes(b"\xef\xbb\xbf" + EXPORT)
     summary = import_exports([path], index_path)

@@ -44,3 +44,9 @@ def test_when_colour_is_used(
     stream = io.StringIO()
     stream.isatty = lambda: tty  # type: ignore[method-assign]
     assert use_color(stream) is expected
+
+
+def test_bidirectional_overrides_cannot_reorder_a_line() -> None:
+    out = io.StringIO()
+    Writer(out, color=False).line("title \u202egnp.exe\u202c \u2066x\u2069")
+    assert out.getvalue() == "title gnp.exe x\n"

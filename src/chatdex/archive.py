@@ -8,7 +8,6 @@ CRC as it is streamed."""
 
 from __future__ import annotations
 
-import re
 import stat
 import zipfile
 import zlib
@@ -22,6 +21,7 @@ from typing import IO
 import orjson
 
 from chatdex.errors import ArchiveError, InputError, UnsupportedInput
+from chatdex.picking import ACCOUNT_FILES, DEEP, LOOKED_FOR, SHALLOW, normalized, optional, pick
 
 MAX_MEMBERS = 100_000
 MAX_MEMBER_SIZE = 64 << 30  # a whole-account conversations.json is a few GB
@@ -29,21 +29,6 @@ MAX_RATIO = 200  # real JSON exports compress 5-20x; a bomb compresses ~1000x
 RATIO_FLOOR = 16 << 20  # small members may compress well for honest reasons
 MAX_SIDE_FILE = 16 << 20  # user.json and export_manifest.json are tiny
 
-_SHARD = re.compile(r"conversations-(\d+)\.json")
-_GEMINI_FOLDER = re.compile(r"\b(gemini|bard)\b", re.IGNORECASE)
-_SHALLOW = 1  # conversations.json and friends: at the top, or in the folder a ZIP unzipped to
-_DEEP = 6  # Takeout/My Activity/Gemini Apps/…, Grok's ttl/30d/export_data/<id>/…
-# Files the export tools name the same way every time, read wherever chatdex looks at the top
-# of a folder or ZIP: the ChatGPT Exporter extension, Open WebUI, Chatbot UI.
-_NAMED_EXPORT = re.compile(
-    r"ChatGPT-.+\.json|chatgpt-export.*\.json|(all-)?chat-export-\d+\.json|chatbot_ui_history_.+\.json"
-)
-_ACCOUNT_FILES = ("user.json", "users.json")
-_LOOKED_FOR = (
-    "looked for conversations.json, conversations-NNN.json, chat.html, projects.json, "
-    "prod-grok-backend.json, Gemini's MyActivity.json or .html, .jsonl chat files, and the "
-    "files of the ChatGPT Exporter extension, Open WebUI and Chatbot UI"
-)
 _READABLE_COMPRESSION = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED}
 
 
@@ -56,7 +41,7 @@ class ExportFile:
     size: int
     opener: Callable[[], IO[bytes]]
     account: str = ""
-    optional: bool = False  # skipped quietly when its content is no export (see _optional)
+    optional: bool = False  # skipped quietly when its content is no export (picking.optional)
 
 
 @dataclass(slots=True)
@@ -94,13 +79,11 @@ def _collect_one(path: Path, warnings: list[str]) -> list[ExportFile]:
         return _from_zip(path, warnings)
     if not head.strip():
         raise InputError(f"{path} is empty")
-    name = path.name.lower()
-    kind = "html" if name.endswith((".html", ".htm")) or head.lstrip()[:1] == b"<" else "json"
     beside = {
-        n: (lambda p=path.parent / n: p.read_bytes()) for n in _ACCOUNT_FILES if (path.parent / n).is_file()
+        n: (lambda p=path.parent / n: p.read_bytes()) for n in ACCOUNT_FILES if (path.parent / n).is_file()
     }
-    account = _account_for(path.name, beside)
-    return [ExportFile(str(path), kind, path.stat().st_size, lambda p=path: p.open("rb"), account)]
+    found = _export_file(str(path), path.name, path.stat().st_size, lambda p=path: p.open("rb"), beside)
+    return [found]  # given by name: never optional, and its content decides HTML or JSON
 
 
 def _read_head(path: Path) -> bytes:
@@ -113,73 +96,13 @@ def _read_head(path: Path) -> bytes:
         raise InputError(f"{path}: cannot read ({error.strerror})") from None
 
 
-def _pick(names: list[str]) -> list[str]:
-    """The conversation files among an export's member names, in import order: each folder's
-    conversations.json and shards (in numeric order), then the other formats' files; a
-    ChatGPT chat.html only where its folder has no JSON (it repeats conversations.json)."""
-    chosen: list[tuple[str, int, str]] = []
-    folders_with_json: set[str] = set()
-    pages: list[str] = []
-    present = set(names)
-    for name in names:
-        path = PurePosixPath(name)
-        base, folder, depth = path.name, str(path.parent), len(path.parts) - 1
-        if depth > _DEEP or "backups" in path.parts[:-1]:  # SillyTavern's copies of its chats
-            continue
-        if base == "conversations.json" and depth <= _SHALLOW:
-            chosen.append((folder, -1, name))
-            folders_with_json.add(folder)
-        elif (match := _SHARD.fullmatch(base)) and depth <= _SHALLOW:
-            chosen.append((folder, int(match.group(1)), name))
-            folders_with_json.add(folder)
-        elif base == "projects.json" and depth <= _SHALLOW and str(path.parent / "users.json") in present:
-            chosen.append((folder, 1 << 30, name))  # Claude's projects, after its conversations
-        elif base == "chat.html" and depth <= _SHALLOW:
-            pages.append(name)
-        elif _is_gemini(path) and path.suffix in (".json", ".html", ".htm"):
-            # The activity file has a translated name, and the files people attached sit beside
-            # it: each is read only if its content is activity (see _optional).
-            chosen.append((folder, 0, name))
-        elif (
-            base == "prod-grok-backend.json"
-            or path.suffix == ".jsonl"
-            or (depth <= _SHALLOW and _NAMED_EXPORT.fullmatch(base))
-        ):
-            chosen.append((folder, 0, name))
-    chosen.extend(
-        (str(PurePosixPath(n).parent), 0, n)
-        for n in pages
-        if str(PurePosixPath(n).parent) not in folders_with_json
-    )
-    return [name for _, _, name in sorted(chosen)]
-
-
-def _is_gemini(path: PurePosixPath) -> bool:
-    """Gemini's Takeout activity: its folder (translated: "Gemini Apps", "Gemini 앱") names
-    Gemini or Bard; the file's own name is translated too. Takeout's My Activity holds every
-    Google product's history in files like it, and Takeout/Gemini holds Gems, not chats."""
-    return _GEMINI_FOLDER.search(path.parent.name) is not None and not path.name.startswith("gemini_")
-
-
-def _optional(name: str) -> bool:
-    """Files read only if their content is an export, skipped quietly otherwise: beside
-    Gemini's activity sit the files people attached, and .jsonl files (SillyTavern's chats)
-    can be other data found while walking a folder."""
-    path = PurePosixPath(name)
-    return _is_gemini(path) or path.suffix == ".jsonl"
-
-
-def _depth(name: str) -> int:
-    return name.count("/")
-
-
 def _walk(folder: Path, warnings: list[str]) -> list[str]:
     """Files under `folder` down to the depth exports bury theirs, as relative POSIX names;
     symbolic links are not followed."""
     found: list[str] = []
     level = [folder]
     seen = 0
-    for depth in range(_DEEP + 1):
+    for depth in range(DEEP + 1):
         below: list[Path] = []
         for directory in level:
             try:
@@ -194,7 +117,7 @@ def _walk(folder: Path, warnings: list[str]) -> list[str]:
                         "point chatdex at the export's own folder"
                     )
                 if entry.is_symlink():
-                    if depth <= _SHALLOW:
+                    if depth <= SHALLOW:
                         warnings.append(f"{entry}: symbolic link skipped")
                     continue
                 if entry.is_dir():
@@ -209,13 +132,11 @@ def _from_folder(folder: Path, warnings: list[str]) -> list[ExportFile]:
     # An export's files sit at the top, or one level down when a ZIP was unzipped into a
     # folder of its own name; Takeout, Grok and SillyTavern put theirs deeper.
     candidates = _walk(folder, warnings)
-    chosen = _pick(candidates)
+    chosen = pick(candidates, folder.name)
     if not chosen:
-        raise UnsupportedInput(f"{folder}: no export found in this folder ({_LOOKED_FOR})")
+        raise UnsupportedInput(f"{folder}: no export found in this folder ({LOOKED_FOR})")
     readers = {
-        n: (lambda p=folder / n: p.read_bytes())
-        for n in candidates
-        if PurePosixPath(n).name in _ACCOUNT_FILES
+        n: (lambda p=folder / n: p.read_bytes()) for n in candidates if PurePosixPath(n).name in ACCOUNT_FILES
     }
     _check_manifest(
         {n: (lambda p=folder / n: p.read_bytes()) for n in candidates if n.endswith("export_manifest.json")},
@@ -224,23 +145,35 @@ def _from_folder(folder: Path, warnings: list[str]) -> list[ExportFile]:
         warnings,
     )
     return [
-        ExportFile(
+        _export_file(
             str(folder / name),
-            "html" if name.endswith((".html", ".htm")) else "json",
+            name,
             (folder / name).stat().st_size,
             lambda p=folder / name: p.open("rb"),
-            _account_for(name, readers),
-            _optional(name),
+            readers,
+            optional(name, folder.name),
         )
         for name in chosen
     ]
+
+
+def _export_file(
+    shown: str,
+    name: str,
+    size: int,
+    opener: Callable[[], IO[bytes]],
+    readers: dict[str, Callable[[], bytes]],
+    is_optional: bool = False,
+) -> ExportFile:
+    kind = "html" if name.lower().endswith((".html", ".htm")) else "json"
+    return ExportFile(shown, kind, size, opener, _account_for(name, readers), is_optional)
 
 
 def _account_for(name: str, readers: dict[str, Callable[[], bytes]]) -> str:
     """The account an export file belongs to, from the user.json (ChatGPT, DeepSeek) or
     users.json (Claude) beside it."""
     folder = PurePosixPath(name).parent
-    for account_file in _ACCOUNT_FILES:
+    for account_file in ACCOUNT_FILES:
         read = readers.get(str(folder / account_file) if str(folder) != "." else account_file)
         if read is None:
             continue
@@ -288,32 +221,33 @@ def _from_zip(path: Path, warnings: list[str]) -> list[ExportFile]:
     with _zip_errors(path), zipfile.ZipFile(path) as archive:
         infos = archive.infolist()
         _check_directory(path, infos)
-        by_name = {info.filename: info for info in infos if not info.is_dir()}
+        # Picked by their names as POSIX paths; opened by the names the archive stores.
+        by_name = {normalized(info.filename): info for info in infos if not info.is_dir()}
         names = list(by_name)
-        chosen = _pick(names)
+        chosen = pick(names)
         if not chosen:
             nested = [n for n in names if n.lower().endswith(".zip")]
             hint = f"; it holds another ZIP, {nested[0]}: import that one" if nested else ""
-            raise UnsupportedInput(f"{path}: no export found in this ZIP ({_LOOKED_FOR}{hint})")
+            raise UnsupportedInput(f"{path}: no export found in this ZIP ({LOOKED_FOR}{hint})")
         for name in chosen:
             _check_member(path, by_name[name])
         side = {
             n: (lambda n=n: _read_small(path, by_name[n]))
             for n in names
-            if PurePosixPath(n).name in (*_ACCOUNT_FILES, "export_manifest.json")
+            if PurePosixPath(n).name in (*ACCOUNT_FILES, "export_manifest.json")
         }
-        readers = {n: r for n, r in side.items() if PurePosixPath(n).name in _ACCOUNT_FILES}
+        readers = {n: r for n, r in side.items() if PurePosixPath(n).name in ACCOUNT_FILES}
         _check_manifest(
             {n: r for n, r in side.items() if n.endswith("manifest.json")}, names, str(path), warnings
         )
     return [
-        ExportFile(
-            f"{path}:{name}",
-            "html" if name.endswith((".html", ".htm")) else "json",
+        _export_file(
+            f"{path}:{by_name[name].filename}",
+            name,
             by_name[name].file_size,
-            lambda name=name: _open_member(path, name),
-            _account_for(name, readers),
-            _optional(name),
+            lambda stored=by_name[name].filename: _open_member(path, stored),
+            readers,
+            optional(name),
         )
         for name in chosen
     ]

@@ -219,6 +219,9 @@ def search(
             turn_before=not as_json,
         )
         found = run_search(index_dir(index), options)
+        if not found and offset:
+            print(f"No more results for {query!r} after the first {offset:,}.", file=sys.stderr)
+            return
         if not found:
             print(
                 f"No matches for {query!r}."

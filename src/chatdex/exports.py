@@ -74,12 +74,13 @@ def _read(
                 return
             raise
         if first is _END:
-            yield from damaged
+            if not export.optional:
+                yield from damaged
             return
         source = forced or sources.detect(first)
+        if export.optional and (source is None or not source.detect(first)):
+            return  # a file beside an export that is no export (of the forced format): not ours
         if source is None:
-            if export.optional:  # a file beside an export that is no export: not ours to read
-                return
             raise ExportFormatError(_unknown(export.name, first))
         yield from source.read(chain(damaged, [first], records), context)
 
@@ -92,15 +93,20 @@ def _read_page(
     context: Context,
 ) -> Iterator[Parsed]:
     source = forced or next((s for s in sources.SOURCES if s.detect_html and s.detect_html(head)), None)
-    if source is None and export.optional:
+    if export.optional and not _is_page_of(source, head):
         return
     if source is None or source.read_html is None:
+        forced_text = f" as {forced.label}" if forced is not None else ""
         raise ExportFormatError(
-            f"{export.name}: an HTML page chatdex does not read; it reads ChatGPT's chat.html and "
-            "Gemini's My Activity page"
+            f"{export.name}: an HTML page chatdex does not read{forced_text}; it reads ChatGPT's "
+            "chat.html and Gemini's My Activity page"
         )
     with export.opener() as raw:
         yield from source.read_html(_Counted(raw, on_read), context)
+
+
+def _is_page_of(source: Source | None, head: bytes) -> bool:
+    return source is not None and source.detect_html is not None and source.detect_html(head)
 
 
 def _records(

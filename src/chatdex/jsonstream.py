@@ -92,21 +92,10 @@ class DepthGuard:
         self._depth += 2 * opens - len(reduced)
 
 
-def first_char(stream: IO[bytes], name: str) -> bytes:
-    """The first significant byte of a JSON document (after a BOM and whitespace)."""
-    head = stream.read(4096)
-    if head.startswith(b"\xef\xbb\xbf"):
-        head = head[3:]
-    while head and not head.strip():
-        head = stream.read(4096)
-    if not head:
-        raise ExportFormatError(f"{name} is empty")
-    return head.lstrip()[:1]
-
-
 def iter_json_records(stream: IO[bytes], name: str, prefix: str) -> Iterator[Any]:
-    """Yield the values at `prefix` ('item' for the elements of a top-level array, '' for
-    the whole document), translating ijson's errors into one readable line."""
+    """Yield the values at `prefix` ('item' for the elements of a top-level array, or
+    'key.item' for those of an array under a key), translating ijson's errors into one
+    readable line. A whole document goes through `whole_object` instead."""
     try:
         yield from ijson.items(stream, prefix, use_float=True)
     except ijson.JSONError as error:

@@ -15,8 +15,9 @@ from typing import TextIO
 Segment = tuple[str, str]  # (text, style: space-separated names from _CODES, or "")
 
 _CODES = {"bold": "1", "dim": "2", "yellow": "33"}
-# Text from exports must not drive the terminal: C0 controls but tab, DEL and C1 controls.
-_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+# Text from exports must not drive the terminal: C0 controls but tab, DEL and C1 controls;
+# nor reorder what is printed: the bidirectional overrides and isolates.
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def use_color(stream: TextIO) -> bool:
