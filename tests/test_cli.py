@@ -216,9 +216,12 @@ def test_demo_imports_the_bundled_archive(cli) -> None:
     result = cli("demo")
     assert result.exit_code == 0
     out = result.stdout
-    assert "conversations  12 new · 0 updated · 0 unchanged · 0 skipped" in out
-    assert "conversations  0 new · 0 updated · 12 unchanged · 0 skipped" in out
-    assert "12 conversations, 65 messages" in out
+    # Twelve ChatGPT conversations and two Claude ones, searched together.
+    assert "conversations  14 new · 0 updated · 0 unchanged · 0 skipped" in out
+    assert "conversations  0 new · 0 updated · 14 unchanged · 0 skipped" in out
+    assert "14 conversations, 72 messages" in out
+    assert "chatgpt  65\nclaude    7\n" in out
+    assert "https://claude.ai/chat/c1a0de00-0001-4000-8000-000000000001" in out
     assert "chatdex import ~/Downloads/<your-export>.zip" in out
 
 

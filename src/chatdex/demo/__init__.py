@@ -1,5 +1,6 @@
-"""`chatdex demo`: the bundled sample export (self-written, twelve conversations from
-2023 to 2026 in five languages), imported into a temporary index."""
+"""`chatdex demo`: the bundled sample exports (self-written: a ChatGPT export of twelve
+conversations from 2023 to 2026 in five languages, and a Claude export of two), imported
+into a temporary index."""
 
 from __future__ import annotations
 
@@ -27,6 +28,10 @@ EXAMPLES: list[tuple[str, SearchOptions]] = [
         "chatdex search sourdugh --fuzzy --since 2023 --until 2023",
         SearchOptions("sourdugh", Filters(since="2023", until="2023"), fuzzy=True, limit=1),
     ),
+    (
+        'chatdex search "borrow checker" --source claude',
+        SearchOptions('"borrow checker"', Filters(source="claude"), limit=1),
+    ),
 ]
 
 
@@ -34,15 +39,22 @@ def sample_export() -> Path:
     return Path(str(resources.files("chatdex.demo").joinpath("conversations.json")))
 
 
+def sample_exports() -> list[Path]:
+    """The ChatGPT sample and the Claude one (a folder, as its export unzips)."""
+    return [sample_export(), Path(str(resources.files("chatdex.demo").joinpath("claude")))]
+
+
 def run_demo() -> None:
     out = terminal.stdout()
     with tempfile.TemporaryDirectory(prefix="chatdex-demo-") as temp:
         index = Path(temp) / "index"
-        out.print(f"[bold]chatdex demo[/]: importing the sample export {sample_export()}\n")
-        summary = import_exports([sample_export()], index)
+        exports = sample_exports()
+        shown = " and ".join(str(path) for path in exports)
+        out.print(f"[bold]chatdex demo[/]: importing the sample exports {shown}\n")
+        summary = import_exports(exports, index)
         render.import_summary(out, summary, str(index))
-        out.print("\n[bold]Importing the same export again[/] changes nothing:")
-        render.import_summary(out, import_exports([sample_export()], index), str(index))
+        out.print("\n[bold]Importing the same exports again[/] changes nothing:")
+        render.import_summary(out, import_exports(exports, index), str(index))
         out.print("\n[bold]What is in the index[/] (chatdex stats):\n")
         render.stats(out, index_stats(index))
         for command, options in EXAMPLES:
