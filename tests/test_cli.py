@@ -240,3 +240,14 @@ def test_paging_past_the_last_result_says_so(cli, data: Path, index_path: Path) 
         "",
         "No more results for 'the' after the first 500.\n",
     )
+
+
+def test_open_says_why_a_self_hosted_conversation_has_no_link(cli, data: Path, index_path: Path) -> None:
+    cli("import", data / "librechat" / "Weather haiku.json", "--index", index_path, "--quiet")
+    found = json.loads(cli("search", "haiku", "--index", index_path, "--json").stdout.splitlines()[0])
+    result = cli("open", found["conversation_id"], "--index", index_path)
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "error: this conversation has no web address: self-hosted and local apps (Open WebUI, LibreChat, "
+        f"SillyTavern) do not export one; `chatdex show {found['conversation_id']}` prints it here\n",
+    )

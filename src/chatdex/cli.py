@@ -309,7 +309,10 @@ def open_command(
         if url is None:
             from chatdex.errors import InvalidQuery
 
-            raise InvalidQuery("this conversation has no web address (its export did not say where it lives)")
+            raise InvalidQuery(
+                "this conversation has no web address: self-hosted and local apps (Open WebUI, LibreChat, "
+                f"SillyTavern) do not export one; `chatdex show {conversation_id}` prints it here"
+            )
         import webbrowser
 
         if not webbrowser.open(url):
