@@ -264,3 +264,12 @@ def test_visibility_of_system_and_tool_calls() -> None:
     assert chatgpt.parse_conversation(record).messages[1].visibility is Visibility.TOOL
     mapping["b"]["message"]["author"] = {"role": "system"}
     assert chatgpt.parse_conversation(record).messages[1].visibility is Visibility.HIDDEN
+
+
+def test_a_message_whose_own_id_differs_from_its_node_keeps_the_node_id() -> None:
+    # Parent links name nodes; a message id that says otherwise (damage) must not orphan its
+    # children.
+    record = _record()
+    record["mapping"]["a"]["message"]["id"] = "something-else"  # type: ignore[index]
+    conversation = chatgpt.parse_conversation(record)
+    assert [(m.id, m.parent_id) for m in conversation.messages] == [("a", None), ("b", "a")]

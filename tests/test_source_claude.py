@@ -234,3 +234,16 @@ def test_damaged_records_parse_or_are_skipped(draw: st.DataObject) -> None:
     assert len(results) == 1 and isinstance(results[0], Conversation | Skipped)
     if isinstance(results[0], Conversation):
         well_formed(results[0])
+
+
+def test_repeated_document_uuids_in_a_project_give_distinct_messages() -> None:
+    record = {
+        "uuid": "p-dup",
+        "name": "Twins",
+        "docs": [
+            {"uuid": "d-1", "filename": "a.md", "content": "first"},
+            {"uuid": "d-1", "filename": "b.md", "content": "second"},
+        ],
+    }
+    project = claude.parse_record(record, Context("projects.json"))
+    assert [m.id for m in project.messages] == ["d-1", "p-dup:project_document:1"]

@@ -394,3 +394,29 @@ def test_random_damage_yields_conversations_or_skips_only(data: st.DataObject) -
     for item in results:
         if isinstance(item, Conversation):
             well_formed(item)
+
+
+def test_a_timestamp_too_large_for_a_float_is_no_time() -> None:
+    chat = {
+        "id": "c-big",
+        "title": "Big",
+        "updated_at": 10**400,
+        "created_at": 1767000200,
+        "chat": {
+            "history": {
+                "messages": {
+                    "m1": {
+                        "id": "m1",
+                        "parentId": None,
+                        "role": "user",
+                        "content": "hello",
+                        "timestamp": 10**400,
+                    }
+                },
+                "currentId": "m1",
+            }
+        },
+    }
+    (parsed,) = list(openwebui.read(iter([chat]), Context("big.json")))
+    assert isinstance(parsed, Conversation)
+    assert (parsed.updated, parsed.messages[0].created) == (None, None)

@@ -17,7 +17,7 @@ Parsed = Conversation | Skipped
 
 # Errors a parser meets on a shape no export has shown yet; the record is skipped, the
 # import goes on.
-UNEXPECTED = (TypeError, ValueError, AttributeError, KeyError, IndexError, RecursionError)
+UNEXPECTED = (TypeError, ValueError, AttributeError, KeyError, IndexError, RecursionError, ArithmeticError)
 
 
 @dataclass(frozen=True, slots=True)

@@ -142,7 +142,7 @@ def _message(node_id: str, message: dict[str, Any]) -> Message | None:
     if not text and not attachments:
         return None
     return Message(
-        id=_str(message.get("id")) or node_id,
+        id=node_id,  # what parent links name; the message's own id repeats it in every real export
         parent_id=None,
         role=role,
         text=text,

@@ -225,9 +225,11 @@ def _project(uuid: str, record: dict[str, Any], context: Context) -> Conversatio
         if not text.strip():
             continue
         doc_id = text_or_none(doc.get("uuid")) if isinstance(doc, dict) else None
+        if doc_id is None or any(m.id == doc_id for m in messages):  # none, or a repeated uuid
+            doc_id = f"{uuid}:{kind}:{number}"
         messages.append(
             Message(
-                id=doc_id or f"{uuid}:{kind}:{number}",
+                id=doc_id,
                 parent_id=messages[-1].id if messages else None,
                 role="document",
                 text=f"{filename}\n\n{text.strip()}" if filename else text.strip(),

@@ -163,6 +163,8 @@ def _seconds(value: Any) -> float | None:
     chats kept in the browser, micro- or nanoseconds in a few versions' created_at."""
     if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
         return None
+    if abs(value) >= 1e30:  # no clock's time: damage (and too large a number for a float)
+        return None
     for threshold, scale in ((1e17, 1e9), (1e14, 1e6), (1e11, 1e3)):
         if abs(value) >= threshold:
             return value / scale
