@@ -16,9 +16,9 @@ from typing import Any
 from chatdex.errors import ExportFormatError
 from chatdex.model import Conversation, Message, Visibility
 from chatdex.sources.base import Context, Parsed, Source, each, text_or_none
-from chatdex.sources.parts import Details, Part, append, expand
+from chatdex.sources.parts import Details, Part, append, tree_messages
 from chatdex.text import epoch, string_values, to_datetime
-from chatdex.tree import Node, place
+from chatdex.tree import Node
 
 SOURCE = "claude"
 ROOT = "00000000-0000-4000-8000-000000000000"
@@ -86,25 +86,7 @@ def _conversation(uuid: str, record: dict[str, Any], context: Context) -> Conver
         nodes.append(Node(node_id, parent, epoch(message.get("created_at")), message))
         previous = node_id
 
-    messages: list[Message] = []
-    last_part: dict[str, str] = {}  # message uuid -> id of its last part, the parent of its children
-    parts_of: dict[str, list[Part]] = {}
-    for node in nodes:  # a repeated uuid: the first one counts, as in place()
-        if node.id not in parts_of:
-            parts_of[node.id] = _parts(node.payload)
-    for placed in place(nodes, None, lambda node: bool(parts_of[node.id])):
-        node = placed.node
-        parts = parts_of[node.id]
-        expanded = expand(
-            node.id,
-            parts,
-            last_part.get(placed.parent) if placed.parent else None,
-            placed.on_current_branch,
-            len(messages),
-            _details(node.payload, parts[0]),
-        )
-        messages.extend(expanded)
-        last_part[node.id] = expanded[-1].id
+    messages = tree_messages(nodes, None, _parts, lambda message, parts: _details(message, parts[0]))
 
     account = record.get("account")
     name = record.get("name")

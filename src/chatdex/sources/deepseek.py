@@ -16,15 +16,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import datetime
 from typing import Any
 
 from chatdex.errors import ExportFormatError
-from chatdex.model import Conversation, Message, Visibility
+from chatdex.model import Conversation, Visibility
 from chatdex.sources.base import Context, Parsed, Source, each, text_or_none
-from chatdex.sources.parts import Details, Part, append, expand
+from chatdex.sources.parts import Details, Part, append, tree_messages
 from chatdex.text import epoch, string_values, to_datetime
-from chatdex.tree import Node, place
+from chatdex.tree import Node
 
 SOURCE = "deepseek"
 # Fragment type -> (role, visibility). TEMPLATE_RESPONSE is a canned answer the app shows as one.
@@ -81,32 +80,7 @@ def parse_record(record: Any, context: Context) -> Conversation:
         node_id = _id(raw.get("id")) or str(key)
         nodes.append(Node(node_id, _id(raw.get("parent")), epoch(message.get("inserted_at")), message))
 
-    parts_of: dict[str, list[Part]] = {}
-    for node in nodes:  # a repeated id is the first node's, as in place()
-        parts_of.setdefault(node.id, _parts(node.payload))
-    messages: list[Message] = []
-    last_part: dict[str, str] = {}  # node id -> id of its last part, the parent of its children
-    for placed in place(nodes, None, lambda node: bool(parts_of[node.id])):
-        node = placed.node
-        parts = parts_of[node.id]
-        parts = parts_of[node.id]
-        created = to_datetime(node.payload.get("inserted_at"))
-        model = text_or_none(node.payload.get("model"))
-        files = _file_names(node.payload)
-        # The answer keeps the node's id; a node with no answer gives it to its first seen part.
-        seen = [p for p in parts if p.visibility is Visibility.SEEN]
-        main = next((p for p in seen if p.role == "assistant"), seen[0] if seen else None)
-        expanded = expand(
-            node.id,
-            parts,
-            last_part.get(placed.parent) if placed.parent else None,
-            placed.on_current_branch,
-            len(messages),
-            _details(created, model, files),
-            main,
-        )
-        messages.extend(expanded)
-        last_part[node.id] = expanded[-1].id
+    messages = tree_messages(nodes, None, _parts, _details, _answer)
 
     # The model of the branch the app shows, else of any answer.
     answers = [m for m in messages if m.model and m.role == "assistant"]
@@ -125,13 +99,22 @@ def parse_record(record: Any, context: Context) -> Conversation:
     )
 
 
-def _details(created: datetime | None, model: str | None, files: list[str]) -> Details:
-    """The model on the answer's parts, the files on the prompt's."""
+def _details(message: dict[str, Any], parts: list[Part]) -> Details:
+    """The node's time on every part, its model on the answer's parts, its files on the prompt's."""
+    created = to_datetime(message.get("inserted_at"))
+    model = text_or_none(message.get("model"))
+    files = _file_names(message)
     return lambda part, _: {
         "created": created,
         "model": model if part.role != "user" else None,
         "attachments": files if part.role == "user" else [],
     }
+
+
+def _answer(parts: list[Part]) -> Part | None:
+    """The answer keeps the node's id; a node with no answer gives it to its first seen part."""
+    seen = [p for p in parts if p.visibility is Visibility.SEEN]
+    return next((p for p in seen if p.role == "assistant"), seen[0] if seen else None)
 
 
 def _id(value: Any) -> str | None:

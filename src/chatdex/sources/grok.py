@@ -22,11 +22,11 @@ from datetime import datetime
 from typing import Any
 
 from chatdex.errors import ExportFormatError
-from chatdex.model import Conversation, Message, Visibility
+from chatdex.model import Conversation, Visibility
 from chatdex.sources.base import Context, Parsed, Source, each, text_or_none
-from chatdex.sources.parts import Details, Part, expand
+from chatdex.sources.parts import Details, Part, tree_messages
 from chatdex.text import string_values, to_datetime
-from chatdex.tree import Node, place
+from chatdex.tree import Node
 
 SOURCE = "grok"
 # Inline citations the app draws as source chips, e.g.
@@ -96,26 +96,14 @@ def parse_record(record: Any, context: Context) -> Conversation:
         nodes.append(Node(node_id, text_or_none(parent), created.timestamp() if created else None, response))
         previous = node_id
 
-    parts_of: dict[str, list[Part]] = {}
-    for node in nodes:  # a repeated id is the first node's, as in place()
-        parts_of.setdefault(node.id, _parts(node.payload))
-    messages: list[Message] = []
-    last_part: dict[str, str] = {}  # response id -> id of its last part, the parent of its replies
     leaf = text_or_none(head.get("leaf_response_id"))
-    for placed in place(nodes, leaf, lambda node: bool(parts_of[node.id])):
-        node = placed.node
-        parts = parts_of[node.id]
-        expanded = expand(
-            node.id,
-            parts,
-            last_part.get(placed.parent) if placed.parent else None,
-            placed.on_current_branch,
-            len(messages),
-            _details(node.payload),
-            main=next((part for part in parts if part.key is None), None),
-        )
-        messages.extend(expanded)
-        last_part[node.id] = expanded[-1].id
+    messages = tree_messages(
+        nodes,
+        leaf,
+        _parts,
+        lambda response, _: _details(response),
+        main=lambda parts: next((part for part in parts if part.key is None), None),
+    )
 
     # The model of the branch the app shows, else of any answer.
     answers = [m for m in messages if m.model and m.role == "assistant"]

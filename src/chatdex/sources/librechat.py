@@ -27,9 +27,9 @@ from typing import Any
 from chatdex.errors import ExportFormatError
 from chatdex.model import Conversation, Message, Visibility
 from chatdex.sources.base import Context, Parsed, Source, each, text_or_none
-from chatdex.sources.parts import Details, Part, answer, append, expand
+from chatdex.sources.parts import Details, Part, answer, append, tree_messages
 from chatdex.text import epoch, string_values, to_datetime
-from chatdex.tree import Node, place
+from chatdex.tree import Node
 
 SOURCE = "librechat"
 CHATBOT_UI = "chatbotui"
@@ -90,7 +90,6 @@ def parse_conversation(record: Any, context: Context) -> Conversation:
 
     options = record.get("options") if isinstance(record.get("options"), dict) else {}
     nodes = _nodes(conv_id, tree)
-    parts_of = {node.id: _parts(node.payload) for node in nodes}
     messages: list[Message] = []
     prefix = options.get("promptPrefix")
     if isinstance(prefix, str) and prefix.strip():
@@ -107,19 +106,7 @@ def parse_conversation(record: Any, context: Context) -> Conversation:
                 visibility=Visibility.HIDDEN,
             )
         )
-    last_part: dict[str, str] = {}  # message id -> id of its last part, the parent of its children
-    for placed in place(nodes, _shown_leaf(nodes), lambda node: bool(parts_of[node.id])):
-        node = placed.node
-        expanded = expand(
-            node.id,
-            parts_of[node.id],
-            last_part.get(placed.parent) if placed.parent else None,
-            placed.on_current_branch,
-            len(messages),
-            _details(node.payload, answer(parts_of[node.id]) or parts_of[node.id][0]),
-        )
-        messages.extend(expanded)
-        last_part[node.id] = expanded[-1].id
+    messages = tree_messages(nodes, _shown_leaf(nodes), _parts, _details, before=messages)
 
     answered = [m.model for m in messages if m.model and m.role == "assistant" and m.on_current_branch]
     times = [
@@ -230,9 +217,10 @@ def _value(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def _details(payload: dict[str, Any], holder: Part) -> Details:
+def _details(payload: dict[str, Any], parts: list[Part]) -> Details:
     """Sender and model on the answer's parts; files on the part that keeps the message id
-    (`holder`: the answer, else the first part)."""
+    (the answer, else the first part)."""
+    holder = answer(parts) or parts[0]
     sender = text_or_none(payload.get("sender"))
     model = text_or_none(payload.get("model"))
     created = to_datetime(payload.get("createdAt"))

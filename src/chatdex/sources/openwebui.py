@@ -25,9 +25,9 @@ import orjson
 from chatdex.errors import ExportFormatError
 from chatdex.model import Conversation, Message, Visibility
 from chatdex.sources.base import Context, Parsed, Source, each, text_or_none
-from chatdex.sources.parts import Details, Part, answer, append, expand
+from chatdex.sources.parts import Details, Part, answer, append, tree_messages
 from chatdex.text import string_values, to_datetime
-from chatdex.tree import Node, place
+from chatdex.tree import Node
 
 SOURCE = "openwebui"
 # Anchored at the start of a name, so a long run of word characters is tried once, not at
@@ -92,21 +92,7 @@ def parse_chat(record: Any, context: Context) -> Conversation:
         raise ExportFormatError(f"chat {chat_id}: 'chat' is {type(chat).__name__}, not an object")
 
     nodes, current = _nodes(chat_id, chat)
-    parts_of = {node.id: _parts(node.payload) for node in nodes}
-    messages = _system_prompt(chat_id, chat)
-    last_part: dict[str, str] = {}  # message id -> id of its last part, the parent of its children
-    for placed in place(nodes, current, lambda node: bool(parts_of[node.id])):
-        node = placed.node
-        expanded = expand(
-            node.id,
-            parts_of[node.id],
-            last_part.get(placed.parent) if placed.parent else None,
-            placed.on_current_branch,
-            len(messages),
-            _details(node.payload, answer(parts_of[node.id]) or parts_of[node.id][0]),
-        )
-        messages.extend(expanded)
-        last_part[node.id] = expanded[-1].id
+    messages = tree_messages(nodes, current, _parts, _details, before=_system_prompt(chat_id, chat))
 
     title = record.get("title") if isinstance(record.get("title"), str) else chat.get("title")
     models = chat.get("models")
@@ -349,13 +335,14 @@ def _item_text(value: Any) -> str:
     return "\n\n".join(t.strip() for t in texts if t.strip())
 
 
-def _details(payload: dict[str, Any], holder: Part) -> Details:
+def _details(payload: dict[str, Any], parts: list[Part]) -> Details:
     """The model's display name and id on the answer's parts; files on the part that keeps
     the message id (else the first)."""
     name = text_or_none(payload.get("modelName"))
     model = text_or_none(payload.get("model"))
     created = to_datetime(_seconds(payload.get("timestamp")))
     files = _attachment_names(payload)
+    holder = answer(parts) or parts[0]
     return lambda part, _: {
         "author_name": name if part.role == "assistant" else None,
         "created": created,

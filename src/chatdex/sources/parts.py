@@ -5,11 +5,14 @@ own, so that a search for reasoning or tool output can be told apart from the an
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from chatdex.model import Message, Visibility
+from chatdex.tree import Node, place
+
+T = TypeVar("T")
 
 # (part, whether it keeps the node's id) -> the message fields that vary by format
 Details = Callable[["Part", bool], dict[str, Any]]
@@ -45,20 +48,18 @@ def answer(parts: list[Part]) -> Part | None:
     return next((part for part in parts if part.visibility is Visibility.SEEN), None)
 
 
-def expand(
+def _expand(
     node_id: str,
     parts: list[Part],
     parent: str | None,
     on_current_branch: bool,
     start: int,
     details: Details,
-    main: Part | None = None,
+    main: Part | None,
 ) -> list[Message]:
     """One message per part, each the child of the one before; the first is the child of
-    `parent`, and the children of the node become the children of the last. `main` (default:
-    the first part seen) keeps `node_id`; `details(part, is_main)` gives the other fields
-    (created, model, attachments, ...)."""
-    main = main if main is not None else answer(parts)
+    `parent`, and the children of the node become the children of the last. `main` keeps
+    `node_id`; `details(part, is_main)` gives the other fields (created, model, attachments)."""
     messages: list[Message] = []
     for index, part in enumerate(parts):
         part_id = node_id if part is main else f"{node_id}:{index if part.key is None else part.key}"
@@ -76,4 +77,39 @@ def expand(
             )
         )
         parent = part_id
+    return messages
+
+
+def tree_messages(
+    nodes: Sequence[Node[T]],
+    current: str | None,
+    parts: Callable[[T], list[Part]],
+    details: Callable[[T, list[Part]], Details],
+    main: Callable[[list[Part]], Part | None] = answer,
+    before: Sequence[Message] = (),
+) -> list[Message]:
+    """A tree of nodes, placed in reading order with its current branch (tree.place), each
+    node expanded into the messages of its parts: the children of a node hang from its last
+    part. `parts(payload)` splits a node, `details(payload, its parts)` gives the fields that
+    vary by format, `main(parts)` the part that keeps the node's id; `before` are messages
+    that come first (a system prompt). A repeated id is its first node's, as in place()."""
+    parts_of: dict[str, list[Part]] = {}
+    for node in nodes:
+        if node.id not in parts_of:
+            parts_of[node.id] = parts(node.payload)
+    messages = list(before)
+    last_part: dict[str, str] = {}  # node id -> id of its last part
+    for placed in place(nodes, current, lambda node: bool(parts_of[node.id])):
+        node_parts = parts_of[placed.node.id]
+        expanded = _expand(
+            placed.node.id,
+            node_parts,
+            last_part.get(placed.parent) if placed.parent else None,
+            placed.on_current_branch,
+            len(messages),
+            details(placed.node.payload, node_parts),
+            main(node_parts),
+        )
+        messages.extend(expanded)
+        last_part[placed.node.id] = expanded[-1].id
     return messages
