@@ -2,8 +2,13 @@ from __future__ import annotations
 
 import copy
 import random
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+import orjson
+from hypothesis import strategies as st
+from typer.testing import Result
 
 from chatdex.archive import collect
 from chatdex.exports import read_conversations
@@ -39,32 +44,56 @@ def shape(conversation: Conversation) -> tuple[int, int, dict[str, int]]:
 REPLACEMENTS: list[Any] = [None, 0, -1, 1.5e308, 10**400, "", "x", "9" * 30, [], {}, [None], {"a": [1]}, True]
 
 
+def places(value: Any) -> list[tuple[Any, Any]]:
+    """(container, key) of every value inside `value`, found without recursion."""
+    found: list[tuple[Any, Any]] = []
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        keys = list(item) if isinstance(item, dict) else range(len(item)) if isinstance(item, list) else []
+        for key in keys:
+            found.append((item, key))
+            stack.append(item[key])
+    return found
+
+
 def damage(value: Any, rng: random.Random, count: int, extra: list[Any] | None = None) -> Any:
     """`value` with `count` random places damaged: a key dropped or a value replaced (by a
-    copy, so no object ends up inside itself). Paths are found without recursion."""
+    copy, so no object ends up inside itself)."""
     choices = REPLACEMENTS + (extra or [])
     for _ in range(count):
-        paths: list[tuple[Any, ...]] = []
-        stack: list[tuple[Any, tuple[Any, ...]]] = [(value, ())]
-        while stack:
-            item, path = stack.pop()
-            children = (
-                item.items() if isinstance(item, dict) else enumerate(item) if isinstance(item, list) else ()
-            )
-            for key, child in children:
-                paths.append((*path, key))
-                stack.append((child, (*path, key)))
-        if not paths:
+        found = places(value)
+        if not found:
             break
-        *parent_path, last = rng.choice(paths)
-        parent = value
-        for step in parent_path:
-            parent = parent[step]
-        if isinstance(parent, dict) and rng.random() < 0.4:
-            del parent[last]
+        container, key = rng.choice(found)
+        if isinstance(container, dict) and rng.random() < 0.4:
+            del container[key]
         else:
-            parent[last] = copy.deepcopy(rng.choice(choices))
+            container[key] = copy.deepcopy(rng.choice(choices))
     return value
+
+
+def damage_drawn(value: Any, draw: st.DrawFn, values: st.SearchStrategy[Any], most: int = 6) -> Any:
+    """A copy of `value` damaged like `damage`, hypothesis choosing where and with what (so
+    that it can shrink a failure to its smallest damage)."""
+    value = copy.deepcopy(value)
+    for _ in range(draw(st.integers(1, most))):
+        found = places(value)
+        if not found:
+            break
+        container, key = found[draw(st.integers(0, len(found) - 1))]
+        if isinstance(container, dict) and draw(st.booleans()):
+            del container[key]
+        else:
+            container[key] = draw(values)
+    return value
+
+
+def search_json(cli: Callable[..., Result], index_path: Path, *args: str) -> list[dict[str, Any]]:
+    """`chatdex search ARGS --json` on the index: its hits."""
+    result = cli("search", *args, "--index", index_path, "--json")
+    assert result.exit_code == 0, result.stderr
+    return [orjson.loads(line) for line in result.stdout.splitlines()]
 
 
 def well_formed(conversation: Conversation) -> None:

@@ -17,7 +17,7 @@ from chatdex.cli import FORMATS
 from chatdex.model import Conversation, Skipped
 from chatdex.sources import claude
 from chatdex.sources.base import Context
-from tests.helpers import by_id, parse, shape, well_formed
+from tests.helpers import by_id, damage_drawn, parse, shape, well_formed
 
 FOLDER = "claude/data-2024-11-02-10-00-00"
 KAFKA = "c0a80002-3333-4ccc-8000-000000000001"
@@ -201,36 +201,12 @@ junk = (
 )
 
 
-def _paths(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    found = [path]
-    if isinstance(value, dict):
-        for key, item in value.items():
-            found += _paths(item, (*path, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            found += _paths(item, (*path, index))
-    return found
-
-
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_damaged_records_parse_or_are_skipped(draw: st.DataObject) -> None:
-    record = json.loads(json.dumps(draw.draw(st.sampled_from(RECORDS))))
-    for _ in range(draw.draw(st.integers(1, 4))):
-        path = draw.draw(st.sampled_from(_paths(record)))
-        if not path:
-            record = draw.draw(junk)
-            continue
-        parent = record
-        for step in path[:-1]:
-            parent = parent[step]
-        if draw.draw(st.booleans()) and isinstance(parent, dict):
-            del parent[path[-1]]
-        else:
-            parent[path[-1]] = draw.draw(junk)
-        if not isinstance(record, dict | list):
-            break
-    results = list(claude.read(iter([record]), Context("damaged.json")))
+    # In a list, so that the record itself may be replaced too.
+    records = damage_drawn([draw.draw(st.sampled_from(RECORDS))], draw.draw, junk, most=4)
+    results = list(claude.read(iter(records), Context("damaged.json")))
     assert len(results) == 1 and isinstance(results[0], Conversation | Skipped)
     if isinstance(results[0], Conversation):
         well_formed(results[0])

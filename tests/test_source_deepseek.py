@@ -18,7 +18,7 @@ from chatdex.errors import ExportFormatError
 from chatdex.model import Conversation, Visibility
 from chatdex.sources import deepseek, detect
 from chatdex.sources.base import Context
-from tests.helpers import by_id, damage, parse, shape, well_formed
+from tests.helpers import by_id, damage, parse, search_json, shape, well_formed
 
 SOURDOUGH = "3f1c2a9e-5b7d-4e21-9c0a-1d2e3f4a5b6c"
 LIGHTHOUSE = "7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d"
@@ -238,13 +238,13 @@ def test_import_search_and_reimport(cli, folder: Path, index_path: Path) -> None
         0,
     )
 
-    hits = _search(cli, index_path, "acetone")
+    hits = search_json(cli, index_path, "acetone")
     assert [(h["conversation_id"], h["source"], h["url"]) for h in hits] == [
         (SOURDOUGH, "deepseek", f"https://chat.deepseek.com/a/chat/s/{SOURDOUGH}")
     ]
     # Reasoning is searched only when asked for.
-    assert _search(cli, index_path, "idiom") == []
-    hidden = _search(cli, index_path, "idiom", "--include-hidden", "--messages")
+    assert search_json(cli, index_path, "idiom") == []
+    hidden = search_json(cli, index_path, "idiom", "--include-hidden", "--messages")
     assert [(h["conversation_id"], h["message_id"], h["role"]) for h in hidden] == [
         (DEDUP, "1:1", "assistant")
     ]
@@ -255,12 +255,6 @@ def test_import_search_and_reimport(cli, folder: Path, index_path: Path) -> None
         5,
         0,
     )
-
-
-def _search(cli, index_path: Path, *args: str) -> list[dict[str, Any]]:
-    result = cli("search", *args, "--index", index_path, "--json")
-    assert result.exit_code == 0
-    return [json.loads(line) for line in result.stdout.splitlines()]
 
 
 def by_message(conversation: Conversation) -> dict[str, Any]:

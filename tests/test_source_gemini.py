@@ -24,7 +24,7 @@ from chatdex.errors import ExportFormatError
 from chatdex.model import Conversation, Skipped
 from chatdex.sources import gemini, gemini_page
 from chatdex.sources.base import Context
-from tests.helpers import by_id, parse, shape, well_formed
+from tests.helpers import by_id, damage_drawn, parse, shape, well_formed
 
 DATA = Path(__file__).parent / "data" / "gemini"
 APP = "https://gemini.google.com/app"
@@ -493,32 +493,12 @@ junk = (
 )
 
 
-def _paths(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    found = [path]
-    if isinstance(value, dict):
-        for key, item in value.items():
-            found += _paths(item, (*path, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            found += _paths(item, (*path, index))
-    return found
-
-
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_damaged_records_parse_or_are_skipped(draw: st.DataObject) -> None:
-    records = json.loads(json.dumps(draw.draw(st.lists(st.sampled_from(RECORDS), min_size=1, max_size=4))))
-    for _ in range(draw.draw(st.integers(1, 4))):
-        path = draw.draw(st.sampled_from(_paths(records)))
-        if len(path) < 1:
-            continue
-        parent = records
-        for step in path[:-1]:
-            parent = parent[step]
-        if draw.draw(st.booleans()) and isinstance(parent, dict):
-            del parent[path[-1]]
-        else:
-            parent[path[-1]] = draw.draw(junk)
+    records = damage_drawn(
+        draw.draw(st.lists(st.sampled_from(RECORDS), min_size=1, max_size=4)), draw.draw, junk, most=4
+    )
     results = _quick(lambda: list(gemini.read(iter(records), Context("damaged.json"))))
     assert all(isinstance(item, Conversation | Skipped) for item in results)
     for item in results:

@@ -18,7 +18,7 @@ from chatdex.errors import ExportFormatError
 from chatdex.model import Conversation, Visibility
 from chatdex.sources import detect, grok
 from chatdex.sources.base import Context
-from tests.helpers import by_id, damage, parse, shape, well_formed
+from tests.helpers import by_id, damage, parse, search_json, shape, well_formed
 
 RAIN = "a1b2c3d4-0001-4000-8000-0000000000a1"
 BOAT = "b2c3d4e5-0002-4000-8000-0000000000b2"
@@ -326,13 +326,13 @@ def test_import_search_and_reimport(cli, index_path: Path) -> None:
         0,
     )
 
-    hits = _search(cli, index_path, "Tidewalker")
+    hits = search_json(cli, index_path, "Tidewalker")
     assert [(h["conversation_id"], h["message_id"], h["source"], h["url"]) for h in hits] == [
         (BOAT, "b2-r3", "grok", f"https://grok.com/chat/{BOAT}")
     ]
     # Web results are searched only when asked for.
-    assert _search(cli, index_path, "coefficient") == []
-    hidden = _search(cli, index_path, "coefficient", "--include-hidden", "--messages")
+    assert search_json(cli, index_path, "coefficient") == []
+    hidden = search_json(cli, index_path, "coefficient", "--include-hidden", "--messages")
     assert [(h["conversation_id"], h["message_id"], h["role"]) for h in hidden] == [
         (RAIN, "a1-r2:tools", "tool")
     ]
@@ -343,12 +343,6 @@ def test_import_search_and_reimport(cli, index_path: Path) -> None:
         4,
         0,
     )
-
-
-def _search(cli, index_path: Path, *args: str) -> list[dict[str, Any]]:
-    result = cli("search", *args, "--index", index_path, "--json")
-    assert result.exit_code == 0
-    return [json.loads(line) for line in result.stdout.splitlines()]
 
 
 _EXTRA_DAMAGE: list[Any] = [

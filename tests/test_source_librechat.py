@@ -5,7 +5,6 @@ damage."""
 
 from __future__ import annotations
 
-import copy
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,7 +17,7 @@ from chatdex import sources
 from chatdex.model import Conversation, Skipped
 from chatdex.sources import librechat
 from chatdex.sources.base import Context
-from tests.helpers import by_id, parse, shape, well_formed
+from tests.helpers import by_id, damage_drawn, parse, shape, well_formed
 
 MARATHON = "3f2a9c10-8e7d-4b6a-9c5e-1d0f2a4b6c81"
 HAIKU = "7c4e1a22-5b3d-4f90-8a6e-2c1b0d9e8f72"
@@ -286,19 +285,6 @@ _values = st.recursive(
 )
 
 
-def _paths(value: Any) -> list[tuple[Any, Any]]:
-    """(container, key) of every value inside, found without recursion."""
-    found: list[tuple[Any, Any]] = []
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        keys = list(item) if isinstance(item, dict) else range(len(item)) if isinstance(item, list) else []
-        for key in keys:
-            found.append((item, key))
-            stack.append(item[key])
-    return found
-
-
 _FIXTURES = [
     json.loads((Path(__file__).parent / "data" / "librechat" / name).read_text())
     for name in (
@@ -313,14 +299,7 @@ _FIXTURES = [
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_random_damage_yields_conversations_or_skips_only(data: st.DataObject) -> None:
-    records = copy.deepcopy(_FIXTURES)
-    for _ in range(data.draw(st.integers(1, 6))):
-        paths = _paths(records)
-        container, key = paths[data.draw(st.integers(0, len(paths) - 1))]
-        if isinstance(container, dict) and data.draw(st.booleans()):
-            del container[key]
-        else:
-            container[key] = data.draw(_values)
+    records = damage_drawn(_FIXTURES, data.draw, _values)
     results = list(librechat.read(iter(records), Context("damaged.json")))
     assert all(isinstance(item, Conversation | Skipped) for item in results)
     # Every skip is a reason the parser gave, not an error it failed to foresee.

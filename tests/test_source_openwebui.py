@@ -4,12 +4,10 @@ a database dump, damaged records, the real sample, the command line and random d
 
 from __future__ import annotations
 
-import copy
 import json
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -18,7 +16,7 @@ from chatdex import sources
 from chatdex.model import Conversation, Skipped
 from chatdex.sources import openwebui
 from chatdex.sources.base import Context
-from tests.helpers import by_id, parse, shape, well_formed
+from tests.helpers import by_id, damage_drawn, parse, shape, well_formed
 
 EXPORT = "chat-export-1767000200000.json"
 SOURDOUGH = "2f0c6a53-6d1e-4b8a-9a55-3b1f4c7e9a01"
@@ -355,38 +353,13 @@ _values = st.recursive(
 )
 
 
-def _paths(value: Any) -> list[tuple[Any, Any]]:
-    """(container, key) of every value inside, found without recursion."""
-    found: list[tuple[Any, Any]] = []
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        keys = list(item) if isinstance(item, dict) else range(len(item)) if isinstance(item, list) else []
-        for key in keys:
-            found.append((item, key))
-            stack.append(item[key])
-    return found
-
-
-def _damage(records: list[Any], draw: st.DrawFn) -> list[Any]:
-    records = copy.deepcopy(records)
-    for _ in range(draw(st.integers(1, 6))):
-        paths = _paths(records)
-        container, key = paths[draw(st.integers(0, len(paths) - 1))]
-        if isinstance(container, dict) and draw(st.booleans()):
-            del container[key]
-        else:
-            container[key] = draw(_values)
-    return records
-
-
 _FIXTURE = json.loads((Path(__file__).parent / "data" / "openwebui" / EXPORT).read_text())
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_random_damage_yields_conversations_or_skips_only(data: st.DataObject) -> None:
-    records = _damage(_FIXTURE, data.draw)
+    records = damage_drawn(_FIXTURE, data.draw, _values)
     results = list(openwebui.read(iter(records), Context("damaged.json")))
     assert all(isinstance(item, Conversation | Skipped) for item in results)
     # Every skip is a reason the parser gave, not an error it failed to foresee.
