@@ -26,6 +26,7 @@ MEMBERS = [
     "ttl/30d/export_data/0f3c/prod-mc-asset-server/1/content",
     # Takeout: only Gemini's activity, not the other products' files of the same name.
     "Takeout/My Activity/Gemini Apps/MyActivity.json",
+    "Takeout/내 활동/Gemini 앱/내활동.json",  # a Korean Takeout translates folders and file
     "Takeout/My Activity/Search/MyActivity.json",
     "Takeout/My Activity/YouTube/MyActivity.html",
     # SillyTavern's chat files, a character per folder.
@@ -35,6 +36,7 @@ MEMBERS = [
 PICKED = [
     "conversations.json",
     "Takeout/My Activity/Gemini Apps/MyActivity.json",
+    "Takeout/내 활동/Gemini 앱/내활동.json",
     "chats/Seraphina/Seraphina - 2024-05-01@12h30m45s.jsonl",
     "data-2025-01-01/conversations.json",
     "data-2025-01-01/projects.json",
