@@ -18,6 +18,7 @@ import tantivy
 from chatdex import dates, stored
 from chatdex.errors import InvalidQuery
 from chatdex.schema import IndexSchema
+from chatdex.text import EARLIEST, LATEST
 from chatdex.tokens import analyze, is_cjk
 
 MAX_QUERY_CHARS = 2000
@@ -234,6 +235,10 @@ def _parse(text: str) -> dict[str, Any]:
     raise InvalidQuery(f"Invalid query: {detail}{where}; {SYNTAX_HINT}")
 
 
+def _storable(moment: datetime | None) -> datetime | None:
+    return None if moment is None else min(max(moment, EARLIEST), LATEST)
+
+
 def compile_query(
     text: str, filters: Filters, schema: IndexSchema, *, fuzzy: bool = False, now: datetime | None = None
 ) -> Compiled:
@@ -283,9 +288,16 @@ def compile_query(
         if lower and upper and lower >= upper:
             raise InvalidQuery(f"the date range is empty: {filters.since} is after {filters.until}")
         # Upper bounds are exclusive (the first instant after the period); an open end is not.
+        # Bounds beyond what the index can store (year 1 is a date) are moved to its edges,
+        # where they select the same messages: none are dated outside them.
         must.append(
             tantivy.Query.range_query(
-                s, "date", tantivy.FieldType.Date, lower, upper, include_upper=upper is None
+                s,
+                "date",
+                tantivy.FieldType.Date,
+                _storable(lower),
+                _storable(upper),
+                include_upper=upper is None,
             )
         )
     query = tantivy.Query.boolean_query([(tantivy.Occur.Must, q) for q in must])

@@ -46,8 +46,8 @@ def string_values(value: Any, skip_keys: frozenset[str] = frozenset()) -> Iterat
 
 
 # Tantivy stores dates as nanoseconds in an i64: 1677-09-21 to 2262-04-11.
-_EARLIEST = datetime(1678, 1, 1, tzinfo=UTC)
-_LATEST = datetime(2262, 1, 1, tzinfo=UTC)
+EARLIEST = datetime(1678, 1, 1, tzinfo=UTC)
+LATEST = datetime(2262, 1, 1, tzinfo=UTC)
 
 
 def to_datetime(value: Any) -> datetime | None:
@@ -56,7 +56,7 @@ def to_datetime(value: Any) -> datetime | None:
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, int | float):
-        if not (0 < value < _LATEST.timestamp()):  # rejects NaN and inf too
+        if not (0 < value < LATEST.timestamp()):  # rejects NaN and inf too
             return None
         return datetime.fromtimestamp(value, UTC)
     if isinstance(value, str) and value:
@@ -65,7 +65,7 @@ def to_datetime(value: Any) -> datetime | None:
         except ValueError:
             return None
         parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-        return parsed if _EARLIEST <= parsed < _LATEST else None
+        return parsed if EARLIEST <= parsed < LATEST else None
     return None
 
 
