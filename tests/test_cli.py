@@ -77,7 +77,7 @@ def test_stats_json(cli, data: Path, index_path: Path) -> None:
     } == {
         "conversations": 6,
         "messages": 42,
-        "schema_version": 1,
+        "schema_version": 2,
         "first_date": stats["first_date"],
         "last_date": stats["last_date"],
     }

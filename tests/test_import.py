@@ -208,7 +208,7 @@ def test_another_schema_version_is_refused_and_reindex_rebuilds(data: Path, inde
     with pytest.raises(SchemaMismatch) as caught:
         index_stats(index_path)
     assert str(caught.value) == (
-        f"the index at {index_path} was built with schema version 0, and this chatdex uses version 1; "
+        f"the index at {index_path} was built with schema version 0, and this chatdex uses version 2; "
         f"rebuild it with `chatdex reindex --index {index_path}` (re-imports the 2 exports recorded)"
     )
     summary = reindex(index_path)

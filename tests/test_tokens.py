@@ -52,19 +52,28 @@ def test_plain_text_is_tokenized_exactly_as_tantivy_does(text: str) -> None:
 
 
 def test_extra_tokens_hold_only_the_split_words_with_gaps_between_them() -> None:
-    extra = tokens.extra_tokens(ANALYZER, "use getHTTPResponse and 提高睡眠 now")
+    extra = tokens.extra_tokens(ANALYZER, "use getHTTPResponse and 提高睡眠 now, or setX")
     assert extra is not None and extra.text == ""
-    # CJK runs first, then identifiers; a gap between words.
+    # A CJK run on its own is not among them: it goes whole to the `_cjk` field.
     assert [(t.text, t.position) for t in extra.tokens] == [
-        ("提", 0),
-        ("高", 1),
-        ("睡", 2),
-        ("眠", 3),
-        ("get", 5),
-        ("http", 6),
-        ("response", 7),
+        ("get", 0),
+        ("http", 1),
+        ("response", 2),
+        ("set", 4),
+        ("x", 5),
     ]
     assert tokens.extra_tokens(ANALYZER, "nothing special here, Mr. Smith") is None
+    assert tokens.extra_tokens(ANALYZER, "只有中文。没有别的") is None
+
+
+def test_cjk_runs_are_the_maximal_runs_of_cjk_characters() -> None:
+    assert tokens.cjk_runs("use 提高睡眠 now, abc中文def, 東京タワー。한국어") == [
+        "提高睡眠",
+        "中文",
+        "東京タワー",
+        "한국어",
+    ]
+    assert tokens.cjk_runs("plain ascii, Zürich") == []
 
 
 def test_a_split_word_is_widened_to_its_whole_run_of_letters() -> None:
@@ -91,3 +100,36 @@ def test_a_phrase_across_an_identifier_and_its_neighbours_still_matches(tmp_path
         "bedtime*",
     ):
         assert len(search(tmp_path / "index", SearchOptions(query))) == 1, query
+
+
+def test_cjk_words_are_found_inside_runs_and_words_but_not_across_runs(tmp_path) -> None:
+    import json
+
+    from chatdex.importer import import_exports
+    from chatdex.search import SearchOptions, search
+    from tests import synthetic
+
+    texts = {
+        1: "我想提高睡眠质量。东京很远",
+        2: "version abc中文def here",
+        3: "東京タワー and 한국어 공부",
+    }
+    conversations = [synthetic.conversation(n, 1, extra_word=text) for n, text in texts.items()]
+    conversations[0]["title"] = "睡眠の質"
+    export = tmp_path / "c.json"
+    export.write_text(json.dumps(conversations, ensure_ascii=False))
+    import_exports([export], tmp_path / "index")
+
+    def found(query: str) -> list[str]:
+        return sorted(hit.conversation_id[-1] for hit in search(tmp_path / "index", SearchOptions(query)))
+
+    assert found("睡眠") == ["1"]  # inside a run
+    assert found("睡") == ["1"]  # one character
+    assert found("中文") == ["2"]  # a run inside a word with letters around it
+    assert found("abc中文def") == ["2"]  # that whole word
+    assert found("タワー") == ["3"]
+    assert found("국어") == ["3"]
+    assert found("质量东京") == []  # 。 ends a run: no phrase across it
+    assert found("title:質") == ["1"]
+    assert found("text:質") == []
+    assert found("東京*") == ["3"]

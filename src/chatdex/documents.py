@@ -12,7 +12,7 @@ import tantivy
 from chatdex.model import Conversation, Message, Visibility
 from chatdex.schema import IndexSchema
 from chatdex.stored import CONVERSATION, MESSAGE
-from chatdex.tokens import extra_tokens, needs_own_tokens
+from chatdex.tokens import cjk_runs, extra_tokens, needs_own_tokens
 
 # Part of every hash: bump it when parsing changes what a conversation normalizes to, so
 # the next import of an unchanged export re-indexes it with the new parser.
@@ -54,17 +54,29 @@ def _dated(fields: dict[str, Any], when: datetime | None) -> None:
         fields["year"] = when.year
 
 
-def _document(fields: dict[str, Any], texts: dict[str, str], schema: IndexSchema) -> tantivy.Document:
-    """`fields` typed by the schema, plus `texts`, each with the extra tokens of the words the
-    simple tokenizer keeps whole (CJK, camelCase; see tokens.py) as a second value."""
-    fields.update(texts)
+# What chatdex adds to a text beyond tantivy's own tokens: pieces of split words for the
+# field itself, and CJK runs for its `_cjk` twin (see tokens.py).
+Own = tuple[tantivy.PreTokenizedString | None, list[str]]
+_NONE: Own = (None, [])
+
+
+def own_tokens(analyzer: tantivy.TextAnalyzer, text: str) -> Own:
+    if not needs_own_tokens(text):
+        return _NONE
+    return extra_tokens(analyzer, text), cjk_runs(text)
+
+
+def _document(
+    fields: dict[str, Any], texts: dict[str, tuple[str, Own]], schema: IndexSchema
+) -> tantivy.Document:
+    """`fields` typed by the schema, plus `texts` with what chatdex adds to each."""
+    fields.update((name, value) for name, (value, _) in texts.items())
     document = tantivy.Document.from_dict(fields, schema.schema)
-    analyzer = schema.tokenizers["chat_text"]
-    for name, value in texts.items():
-        if needs_own_tokens(value):
-            extra = extra_tokens(analyzer, value)
-            if extra is not None:
-                document.add_pre_tokenized_text(name, extra)
+    for name, (_, (extra, runs)) in texts.items():
+        if extra is not None:
+            document.add_pre_tokenized_text(name, extra)
+        for run in runs:
+            document.add_text(f"{name}_cjk", run)
     return document
 
 
@@ -89,13 +101,19 @@ def conversation_record(conversation: Conversation, digest: int, schema: IndexSc
 def message_documents(conversation: Conversation, schema: IndexSchema) -> list[tantivy.Document]:
     shared = _shared(conversation)
     fallback = conversation.created or conversation.updated
-    return [
-        _message(shared, conversation.title, message, fallback, schema) for message in conversation.messages
-    ]
+    analyzer = schema.tokenizers["chat_text"]
+    # Every message carries the title: its own tokens are found once.
+    title = (conversation.title, own_tokens(analyzer, conversation.title))
+    return [_message(shared, title, message, fallback, schema, analyzer) for message in conversation.messages]
 
 
 def _message(
-    shared: dict[str, Any], title: str, message: Message, fallback: datetime | None, schema: IndexSchema
+    shared: dict[str, Any],
+    title: tuple[str, Own],
+    message: Message,
+    fallback: datetime | None,
+    schema: IndexSchema,
+    analyzer: tantivy.TextAnalyzer,
 ) -> tantivy.Document:
     fields = dict(shared)
     fields.update(
@@ -118,4 +136,5 @@ def _message(
     _dated(fields, message.created or fallback)
     fields["own_date"] = message.created is not None
     suffix = "" if message.visibility == Visibility.SEEN else "_hidden"
-    return _document(fields, {f"title{suffix}": title, f"text{suffix}": message.text}, schema)
+    text = (message.text, own_tokens(analyzer, message.text))
+    return _document(fields, {f"title{suffix}": title, f"text{suffix}": text}, schema)

@@ -24,7 +24,6 @@ MAX_DEPTH = 512
 MAX_OBJECT_DEPTH = 20_000
 _CHUNK = 1 << 16
 _KEEP_STRUCTURE = bytes(b for b in range(256) if b not in b'"[]{}')
-_QUOTED = re.compile(rb'"[^"]*"')
 
 
 class DepthGuard:
@@ -71,14 +70,12 @@ class DepthGuard:
             chunk, self._pending = chunk[:-1], b"\\"
         else:
             self._pending = b""
-        reduced = chunk.replace(b"\\\\", b"").replace(b'\\"', b"").translate(None, _KEEP_STRUCTURE)
-        if self._in_string:
-            reduced = b'"' + reduced
-        reduced = _QUOTED.sub(b"", reduced)
-        open_quote = reduced.find(b'"')
-        self._in_string = open_quote >= 0
-        if self._in_string:
-            reduced = reduced[:open_quote]
+        quoted = chunk.replace(b"\\\\", b"").replace(b'\\"', b"").translate(None, _KEEP_STRUCTURE)
+        # Between quotes, strings and structure alternate; an odd number of quotes flips
+        # whether the chunk ends inside a string.
+        parts = quoted.split(b'"')
+        reduced = b"".join(parts[1::2] if self._in_string else parts[0::2])
+        self._in_string ^= len(parts) % 2 == 0
         opens = reduced.count(b"[") + reduced.count(b"{")
         if self._depth + opens > self.max_depth:
             depth = self._depth

@@ -159,17 +159,21 @@ class _Compiler:
         words = analyze(self.text, phrase)
         if not words:
             return None
-        # The index holds split words whole (in the text) and by pieces (as extra tokens):
-        # a phrase of whole words matches the text, a phrase of pieces the extra tokens.
-        spellings = [[whole for whole, _ in words]]
+        # The index holds split words whole (in the text) and by pieces: a phrase of whole
+        # words matches the text; an identifier's pieces are extra tokens of the text, and a
+        # CJK word's characters are tokens of the field's `_cjk` twin.
+        wholes = [whole for whole, _ in words]
         parts = [piece for _, pieces in words for piece in pieces]
-        if parts != spellings[0]:
-            spellings.append(parts)
+        spellings: list[tuple[str, list[str]]] = [("", wholes)]
+        if len(words) == 1 and all(len(part) == 1 and is_cjk(part) for part in parts):
+            spellings.append(("_cjk", parts))
+        elif parts != wholes:
+            spellings.append(("", parts))
         self.needles.extend(_needles(parts))
         alternatives: list[tantivy.Query] = []
         for name in fields:
-            for tokens in spellings:
-                query = self._field_query(name, tokens, prefix=prefix, slop=slop)
+            for suffix, tokens in spellings:
+                query = self._field_query(name + suffix, tokens, prefix=prefix, slop=slop)
                 alternatives.append(
                     tantivy.Query.boost_query(query, TITLE_BOOST) if name.startswith("title") else query
                 )

@@ -42,6 +42,7 @@ class _CJK:
             cls._compiled = cls()
         return cls._compiled
 
+
 # A word as the simple tokenizer finds it, and the pieces chatdex splits it into (the word
 # itself when it splits into nothing).
 Word = tuple[str, list[str]]
@@ -97,12 +98,19 @@ def analyze(analyzer: tantivy.TextAnalyzer, text: str) -> list[Word]:
 
 
 def _special_words(text: str) -> list[str]:
-    """The words of `text` the simple tokenizer keeps whole but chatdex splits: each spot a
-    quick scan finds, widened to the run of letters and digits around it. (Two simple scans
-    beat one pattern with both alternatives five times over in Python's regex engine.)"""
+    """The words of `text` the simple tokenizer keeps whole and chatdex splits into pieces of
+    its own: camelCase identifiers and CJK runs joined to other letters or digits, each spot a
+    quick scan finds widened to the run of letters and digits around it. (Two simple scans
+    beat one pattern with both alternatives five times over in Python's regex engine.) A CJK
+    run on its own is not one of them: `cjk_runs` covers it."""
     spots = [match.span() for match in _CAMEL_SPOT.finditer(text)]
     if not text.isascii():
-        spots.extend(match.span() for match in _CJK.get().word.finditer(text))
+        end_of_text = len(text)
+        spots.extend(
+            (start, end)
+            for start, end in (match.span() for match in _CJK.get().word.finditer(text))
+            if (start > 0 and text[start - 1].isalnum()) or (end < end_of_text and text[end].isalnum())
+        )
         spots.sort()
     words: list[str] = []
     covered = 0
@@ -118,24 +126,26 @@ def _special_words(text: str) -> list[str]:
     return words
 
 
+def cjk_runs(text: str) -> list[str]:
+    """The runs of CJK characters in `text`, each a value of the field's `_cjk` twin, whose
+    tokenizer makes every character a token (in Rust: a Python Token object per character
+    cost more than indexing the message). Values are a position apart, so a phrase of
+    characters never runs from one run into the next."""
+    return [] if text.isascii() else _CJK.get().word.findall(text)
+
+
 def extra_tokens(analyzer: tantivy.TextAnalyzer, text: str) -> tantivy.PreTokenizedString | None:
-    """The split words of `text`, as a second value of its field (stored empty), or None when
-    there are none. Each word's pieces take consecutive positions; a gap separates words, so
-    a phrase never runs from one into the next."""
+    """The split words of `text` other than plain CJK runs (which `cjk_runs` gives): camelCase
+    identifiers and words mixing CJK with letters, as a second value of its field (stored
+    empty), or None when there are none. Each word's pieces take consecutive positions; a gap
+    separates words, so a phrase never runs from one into the next."""
     tokens: list[tantivy.Token] = []
     position = 0
     mixed: list[list[str]] = []
     for word in _special_words(text):
-        if not word.isascii() and _CJK.get().word.fullmatch(word):
-            # CJK characters are their own folded form: no analyzer round trip.
-            for character in word:
-                tokens.append(tantivy.Token(character, position, 0, 0))
-                position += 1
-            position += 1
-        else:
-            pieces = _pieces(word)
-            if len(pieces) > 1:
-                mixed.append(pieces)
+        pieces = _pieces(word)
+        if len(pieces) > 1:
+            mixed.append(pieces)
     if mixed:
         # One analyzer call for all the pieces of the message; per word only where a piece
         # was dropped (too long) and the counts no longer line up.
