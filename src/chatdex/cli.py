@@ -80,12 +80,12 @@ def import_command(
     wait: Annotated[
         float, typer.Option(help="Seconds to wait for another import holding the index to finish.", min=0)
     ] = 0.0,
-    batch_messages: Annotated[int, typer.Option(hidden=True, min=1)] = 20_000,
+    batch_messages: Annotated[int | None, typer.Option(hidden=True, min=1)] = None,
 ) -> None:
     """Import exports into the index. Re-importing is safe: unchanged conversations are
     skipped, changed ones replaced, and conversations missing from a newer export stay."""
     from chatdex import render, terminal
-    from chatdex.importer import import_exports
+    from chatdex.importer import BATCH_MESSAGES, import_exports
     from chatdex.paths import index_dir
 
     with _user_errors():
@@ -96,7 +96,7 @@ def import_command(
             paths,
             location,
             progress,
-            batch_messages=batch_messages,
+            batch_messages=batch_messages or BATCH_MESSAGES,
             wait_seconds=wait,
             forced_format=export_format,
         )
