@@ -113,6 +113,8 @@ def test_cjk_words_are_found_inside_runs_and_words_but_not_across_runs(tmp_path)
         1: "我想提高睡眠质量。东京很远",
         2: "version abc中文def here",
         3: "東京タワー and 한국어 공부",
+        4: "大阪から東京大阪へ",
+        5: "東京・大阪間",
     }
     conversations = [synthetic.conversation(n, 1, extra_word=text) for n, text in texts.items()]
     conversations[0]["title"] = "睡眠の質"
@@ -132,4 +134,9 @@ def test_cjk_words_are_found_inside_runs_and_words_but_not_across_runs(tmp_path)
     assert found("质量东京") == []  # 。 ends a run: no phrase across it
     assert found("title:質") == ["1"]
     assert found("text:質") == []
-    assert found("東京*") == ["3"]
+    assert found("東京*") == ["3", "4", "5"]
+    # Words of characters only, however the query splits them, are one run of characters.
+    assert found('"東京 大阪"') == ["4", "5"]
+    assert found("東京・大阪") == ["4", "5"]
+    assert found('"東京 大*"') == ["4", "5"]
+    assert found("東京\u3000大阪") == ["4", "5"]  # an ideographic space separates words

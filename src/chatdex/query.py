@@ -28,7 +28,9 @@ SYNTAX_HINT = 'see `chatdex search --help` for the syntax; put exact words in "d
 
 _DATE_FILTER = re.compile(r"(?<![\w:])(after|before|since|until):(\S*)", re.IGNORECASE)
 _QUOTED = re.compile(r'"[^"]*"')
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Control characters, and the spaces tantivy's query parser does not take for spaces (it
+# knows only ASCII ones): an ideographic space typed by a CJK input method was a syntax error.
+_CONTROL = re.compile("[\x00-\x1f\x7f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")
 _TERM_FIELDS = {"role": True, "model": False, "source": True, "visibility": True, "type": False}
 _FIELD_NAMES = {"type": "content_type"}
 _PARSER_MESSAGES = {
@@ -165,7 +167,7 @@ class _Compiler:
         wholes = [whole for whole, _ in words]
         parts = [piece for _, pieces in words for piece in pieces]
         spellings: list[tuple[str, list[str]]] = [("", wholes)]
-        if len(words) == 1 and all(len(part) == 1 and is_cjk(part) for part in parts):
+        if all(len(part) == 1 and is_cjk(part) for part in parts):
             spellings.append(("_cjk", parts))
         elif parts != wholes:
             spellings.append(("", parts))

@@ -4,12 +4,13 @@ Tantivy's simple tokenizer (runs of letters and digits, then lowercased and acce
 is fast, but it keeps a whole Chinese, Japanese or Korean sentence as one token and a
 camelCase identifier as one word. Regex tokenizers fix that at four to five times the
 indexing cost for every message, so chatdex keeps the simple tokenizer for the text and
-adds, as a second value of the same field, only the words it splits differently:
+adds only the words it splits differently:
 
-- a CJK run becomes one token per character, so a CJK word in a query is a phrase of them;
-- a camelCase identifier becomes its parts at consecutive positions, so `"reminder minutes"`
-  and `reminder` find `bedtimeReminderMinutes`, while `bedtimereminderminutes` finds it in the
-  text itself.
+- every CJK run is copied to the field's `_cjk` twin, whose tokenizer makes each character
+  a token, so a CJK word in a query is a phrase of characters there;
+- a camelCase identifier (or a CJK run joined to letters) becomes its parts at consecutive
+  positions, a second value of the field itself, so `"reminder minutes"` and `reminder` find
+  `bedtimeReminderMinutes`, while `bedtimereminderminutes` finds it in the text itself.
 
 Queries go through `analyze`, which splits the same way and keeps the whole word as an
 alternative, so both sides always agree."""
