@@ -23,7 +23,11 @@ def content_hash(conversation: Conversation) -> int:
     """64 bits of BLAKE2b over the normalized conversation: equal for an unchanged one."""
     import hashlib  # here, not at the top: `chatdex search` never hashes, and it costs ~4 ms
 
-    payload = orjson.dumps((PARSER_VERSION, conversation))
+    raw_digest, conversation.raw_digest = conversation.raw_digest, None
+    try:
+        payload = orjson.dumps((PARSER_VERSION, conversation))
+    finally:
+        conversation.raw_digest = raw_digest
     return int.from_bytes(hashlib.blake2b(payload, digest_size=8).digest(), "big")
 
 
@@ -84,6 +88,8 @@ def conversation_record(conversation: Conversation, digest: int, schema: IndexSc
     fields = _shared(conversation)
     fields.update(kind=CONVERSATION, conv_hash=digest, message_count=len(conversation.messages))
     fields["account"] = conversation.account
+    if conversation.raw_digest is not None:
+        fields["raw_digest"] = conversation.raw_digest
     optional = {
         "conv_created": conversation.created,
         "conv_updated": conversation.updated,

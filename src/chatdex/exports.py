@@ -7,6 +7,7 @@ HTML page), its records are streamed, and the first record decides the format (u
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from itertools import chain
 from typing import IO, Any
 
@@ -15,6 +16,7 @@ import orjson
 
 from chatdex import sources
 from chatdex.archive import ExportFile
+from chatdex.digests import RecordDigests
 from chatdex.errors import ExportFormatError, InputError
 from chatdex.jsonstream import MAX_OBJECT_DEPTH, DepthGuard, iter_json_records, whole_object
 from chatdex.model import Skipped
@@ -35,18 +37,21 @@ _SIDE_FILES = (
 
 
 def read_conversations(
-    export: ExportFile, on_read: Callable[[int], None] | None = None, forced: Source | None = None
+    export: ExportFile,
+    on_read: Callable[[int], None] | None = None,
+    forced: Source | None = None,
+    digests: RecordDigests | None = None,
 ) -> Iterator[Parsed]:
+    """`digests`, from a re-import, lets records the index holds unchanged go unparsed."""
     try:
-        yield from _read(export, on_read, forced)
+        yield from _read(export, on_read, forced, Context(export.name, export.account, digests=digests))
     except OSError as error:  # the file vanished, or the disk failed, after it was found
         raise InputError(f"{export.name}: reading failed ({error.strerror or error})") from None
 
 
 def _read(
-    export: ExportFile, on_read: Callable[[int], None] | None, forced: Source | None
+    export: ExportFile, on_read: Callable[[int], None] | None, forced: Source | None, context: Context
 ) -> Iterator[Parsed]:
-    context = Context(export.name, export.account)
     with export.opener() as raw:
         head = _head(raw)
     significant = head.lstrip()
@@ -82,7 +87,7 @@ def _read(
             return  # a file beside an export that is no export (of the forced format): not ours
         if source is None:
             raise ExportFormatError(_unknown(export.name, first))
-        yield from source.read(chain(damaged, [first], records), context)
+        yield from source.read(chain(damaged, [first], records), replace(context, source=source.name))
 
 
 def _read_page(
@@ -102,7 +107,7 @@ def _read_page(
             "chat.html and Gemini's My Activity page"
         )
     with export.opener() as raw:
-        yield from source.read_html(_Counted(raw, on_read), context)
+        yield from source.read_html(_Counted(raw, on_read), replace(context, source=source.name))
 
 
 def _is_page_of(source: Source | None, head: bytes) -> bool:

@@ -18,9 +18,10 @@ from typing import Any
 import tantivy
 
 from chatdex import archive, documents, sources, stored
+from chatdex.digests import RecordDigests
 from chatdex.errors import ChatdexError, ExportFormatError, InputError
 from chatdex.exports import read_conversations
-from chatdex.model import Conversation, Skipped
+from chatdex.model import Conversation, Skipped, Unchanged
 from chatdex.store import Store, open_for_write, remove_orphan_files, write_failure
 
 # Each commit leaves new segments that tantivy merges later: at 20,000 messages a batch,
@@ -91,6 +92,24 @@ class _Importer:
         self._pending = 0
         self._pending_conversations = 0
         self.committed_conversations = 0
+        self.digests: RecordDigests | None = None
+
+    def record_digests(self) -> RecordDigests:
+        """The digests of the export records behind every conversation the index holds."""
+        query = tantivy.Query.term_query(self.schema, "kind", stored.CONVERSATION)
+        total = self.searcher.doc_freq("kind", stored.CONVERSATION)  # deleted ones included: enough
+        known: dict[int, int] = {}
+        if total:
+            addresses = [address for _, address in self.searcher.search(query, total, count=False).hits]
+            digests = self.searcher.fast_field_values("raw_digest", addresses)
+            ordinals = self.searcher.fast_field_values("conv_ord", addresses)
+            known = {
+                digest: ordinal
+                for digest, ordinal in zip(digests, ordinals, strict=True)
+                if isinstance(digest, int) and isinstance(ordinal, int)
+            }
+        self.digests = RecordDigests(known, documents.PARSER_VERSION)
+        return self.digests
 
     def known(self, key: str) -> _Known | None:
         if key in self._written:
@@ -141,6 +160,8 @@ class _Importer:
         else:
             self.summary.conversations_new += 1
         self._written[key] = _Known(digest, conversation.updated)
+        if self.digests is not None:
+            self.digests.replaced.add(documents.conversation_ordinal(key))
         self.summary.messages_indexed += len(conversation.messages)
         self._pending += len(conversation.messages) + 1
         self._pending_conversations += 1
@@ -219,9 +240,12 @@ def import_exports(
 
     ok = False
     try:
+        digests = importer.record_digests()
         for export in collected.files:
-            for item in read_conversations(export, on_read, forced):
-                if isinstance(item, Conversation):
+            for item in read_conversations(export, on_read, forced, digests):
+                if isinstance(item, Unchanged):
+                    summary.conversations_unchanged += 1
+                elif isinstance(item, Conversation):
                     try:
                         importer.add(item)
                     except ExportFormatError as error:

@@ -46,6 +46,9 @@ class Conversation:
     gizmo_id: str | None = None
     project_id: str | None = None
     url: str | None = None
+    # The digest of the export record this was parsed from (see sources/base.py): not part
+    # of the conversation, and left out of its content hash.
+    raw_digest: int | None = None
 
     @property
     def key(self) -> str:
@@ -59,3 +62,8 @@ class Skipped:
 
     where: str
     reason: str
+
+
+@dataclass(slots=True)
+class Unchanged:
+    """A record the index already holds exactly as it is (same digest): not parsed again."""

@@ -10,10 +10,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
+from chatdex.digests import RecordDigests
 from chatdex.errors import ExportFormatError
-from chatdex.model import Conversation, Skipped
+from chatdex.model import Conversation, Skipped, Unchanged
 
-Parsed = Conversation | Skipped
+Parsed = Conversation | Skipped | Unchanged
 
 # Errors a parser meets on a shape no export has shown yet; the record is skipped, the
 # import goes on.
@@ -27,6 +28,9 @@ class Context:
 
     name: str
     account: str = ""
+    source: str = ""  # the format's name, once the file's first record told it
+    # Set by a re-import: records whose digest the index holds are not parsed again.
+    digests: RecordDigests | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,11 +53,19 @@ def each(
     records: Iterable[Any], context: Context, parse: Callable[[Any, Context], Conversation | None]
 ) -> Iterator[Parsed]:
     """One conversation per record; a record that fails to parse is skipped and reported.
-    `parse` returns None for records that are not conversations and not errors either."""
+    `parse` returns None for records that are not conversations and not errors either. A
+    record the index already holds as it is (see digests.py) is only counted."""
+    digests = context.digests
     for number, record in enumerate(records, start=1):
         if isinstance(record, Skipped):  # a damaged line of a JSON Lines file
             yield record
             continue
+        digest = None
+        if digests is not None:
+            digest = digests.of(record, context.source, context.account)
+            if digest is not None and digests.holds(digest):
+                yield Unchanged()
+                continue
         where = f"{context.name}: record {number}"
         try:
             parsed = parse(record, context)
@@ -64,6 +76,7 @@ def each(
             yield Skipped(where, f"unexpected data ({type(error).__name__}: {error})")
             continue
         if parsed is not None:
+            parsed.raw_digest = digest
             yield parsed
 
 
