@@ -23,7 +23,8 @@ _MARKED = re.compile("[\ue200-\ue2ff【]")
 
 
 def strip_citations(text: str) -> str:
-    if _MARKED.search(text):
+    # Markers are never ASCII, and a str knows whether it is ASCII without a scan.
+    if not text.isascii() and _MARKED.search(text):
         text = _PRIVATE_MARKER.sub("", text)
         text = _PRIVATE_CHARS.sub("", text)
         text = _BRACKET_CITATION.sub("", text)
