@@ -538,9 +538,10 @@ def render(results: list[dict[str, Any]], command: str) -> str:
         "",
         "## Import",
         "",
-        "| messages | export MB | chatdex msgs/s | tantivy alone msgs/s | ratio (target ≥ 0.8) | FTS5 msgs/s "
-        "| peak MB | re-import s | parse floor s (ijson) | orjson s | re-import ÷ orjson (target ≤ 3) | index MB | bytes/message |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| messages | export MB | import s | chatdex msgs/s | export MB/s | tantivy alone msgs/s | ratio (target ≥ 0.8) "
+        "| FTS5 msgs/s | peak MB | re-import s | parse floor s (ijson) | orjson s | re-import ÷ orjson (target ≤ 3) "
+        "| index MB | bytes/message |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for result in results:
         imported = result["import"]
@@ -548,7 +549,8 @@ def render(results: list[dict[str, Any]], command: str) -> str:
         reimport = result["reimport"].get("seconds", 0)
         orjson_s = result.get("orjson_floor", {}).get("seconds")
         lines.append(
-            f"| {messages:,} | {result['json_bytes'] / 1e6:,.0f} | {_rate(result, 'import'):,.0f} "
+            f"| {messages:,} | {result['json_bytes'] / 1e6:,.0f} | {imported.get('seconds', 0):,.1f} "
+            f"| {_rate(result, 'import'):,.0f} | {result['json_bytes'] / 1e6 / (imported.get('seconds') or 1):,.1f} "
             f"| {_rate(result, 'tantivy_alone'):,.0f} | {_rate(result, 'import') / max(_rate(result, 'tantivy_alone'), 1):.2f} "
             f"| {_rate(result, 'fts5'):,.0f} | {imported.get('peak_rss_mb', 0):,.0f} | {reimport:,.1f} "
             f"| {result['parse_floor'].get('seconds', 0):,.1f} | {_ms(orjson_s) if orjson_s else '–'} "
@@ -580,6 +582,18 @@ def render(results: list[dict[str, Any]], command: str) -> str:
             f"| {_ms(fts['p50']) if fts else 'cannot (unicode61)'} | {_ratio(fts['p50'] if fts else None, ours)} "
             f"| {_ms(scan)} | {scan / ours:,.0f} |"
         )
+    classes = list(largest.get("queries", {}))
+    lines += [
+        "",
+        "## Query latency as the archive grows (chatdex p50, ms)",
+        "",
+        "| messages | " + " | ".join(classes) + " |",
+        "|---|" + "---|" * len(classes),
+    ]
+    for result in results:
+        queries = result.get("queries", {})
+        cells = [_ms(queries[name]["chatdex"]["p50"]) if name in queries else "–" for name in classes]
+        lines.append(f"| {result['import'].get('messages', 0):,} | " + " | ".join(cells) + " |")
     lines += [
         "",
         "## Whole `chatdex search` process, start to printed output (ms)",

@@ -33,11 +33,22 @@ def test_a_tiny_benchmark_run_produces_every_table(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr[-2000:]
     table = out.read_text()
-    for heading in ("## Import", "## Queries at 4", "## Whole `chatdex search` process"):
+    for heading in (
+        "## Import",
+        "## Queries at 4",
+        "## Query latency as the archive grows",
+        "## Whole `chatdex search` process",
+    ):
         assert heading in table
     lines = table.splitlines()
     import_row = lines[lines.index("## Import") + 4]
-    assert import_row.startswith("| 4") and import_row.count("|") == 14, import_row
+    assert import_row.startswith("| 4") and import_row.count("|") == 16, import_row
+    growth_row = lines[lines.index("## Query latency as the archive grows (chatdex p50, ms)") + 4]
+    assert growth_row.startswith("| 4") and growth_row.count("|") == 10, growth_row
+    process_row = lines[-1]
+    assert process_row.startswith("| 4") and process_row.count("|") == 6 and "–" not in process_row, (
+        process_row
+    )
     assert "error" not in table
     for query_class in (
         "common word",
