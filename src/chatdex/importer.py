@@ -94,8 +94,9 @@ class _Importer:
         self.committed_conversations = 0
         self.digests: RecordDigests | None = None
 
-    def record_digests(self) -> RecordDigests:
-        """The digests of the export records behind every conversation the index holds."""
+    def load_digests(self) -> RecordDigests:
+        """Keep (and return) the digests of the export records behind every conversation the
+        index holds, for `read_conversations` to skip and `add` to mark replaced."""
         query = tantivy.Query.term_query(self.schema, "kind", stored.CONVERSATION)
         total = self.searcher.doc_freq("kind", stored.CONVERSATION)  # deleted ones included: enough
         known: dict[int, int] = {}
@@ -240,7 +241,7 @@ def import_exports(
 
     ok = False
     try:
-        digests = importer.record_digests()
+        digests = importer.load_digests()
         for export in collected.files:
             for item in read_conversations(export, on_read, forced, digests):
                 if isinstance(item, Unchanged):
