@@ -80,6 +80,34 @@ def each(
             yield parsed
 
 
+# The checks every parser makes on a record before reading it. The messages name what is
+# wrong; `each` turns them into the reason a record was skipped.
+
+
+def an_object(value: Any, what: str) -> dict[str, Any]:
+    """`value` as an object, else the error that skips the record (`what`: "a chat record")."""
+    if not isinstance(value, dict):
+        raise ExportFormatError(f"{what} is {type(value).__name__}, not an object")
+    return value
+
+
+def an_id(value: Any, what: str) -> str:
+    """A non-blank id string, else the error that skips the record."""
+    if not isinstance(value, str) or not value.strip():
+        raise ExportFormatError(f"{what} has no id")
+    return value
+
+
+def optional_field(value: Any, kind: type[dict[str, Any]] | type[list[Any]], where: str, name: str) -> Any:
+    """A field holding an object or a list that may be absent (then empty), never another type."""
+    if value is None:
+        return kind()
+    if not isinstance(value, kind):
+        shape = "an object" if kind is dict else "a list"
+        raise ExportFormatError(f"{where}: '{name}' is {type(value).__name__}, not {shape}")
+    return value
+
+
 def text_or_none(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 

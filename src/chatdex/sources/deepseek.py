@@ -18,9 +18,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from chatdex.errors import ExportFormatError
 from chatdex.model import Conversation, Visibility
-from chatdex.sources.base import Context, Parsed, Source, each, text_or_none
+from chatdex.sources.base import Context, Parsed, Source, an_id, an_object, each, optional_field, text_or_none
 from chatdex.sources.parts import Details, Part, append, tree_messages
 from chatdex.text import epoch, string_values, to_datetime
 from chatdex.tree import Node
@@ -59,18 +58,9 @@ def read(records: Iterator[Any], context: Context) -> Iterator[Parsed]:
 
 
 def parse_record(record: Any, context: Context) -> Conversation:
-    if not isinstance(record, dict):
-        raise ExportFormatError(f"a conversation record is {type(record).__name__}, not an object")
-    conv_id = record.get("id")
-    if not isinstance(conv_id, str) or not conv_id.strip():
-        raise ExportFormatError("a conversation record has no id")
-    mapping = record.get("mapping")
-    if mapping is None:
-        mapping = {}
-    if not isinstance(mapping, dict):
-        raise ExportFormatError(
-            f"conversation {conv_id}: 'mapping' is {type(mapping).__name__}, not an object"
-        )
+    record = an_object(record, "a conversation record")
+    conv_id = an_id(record.get("id"), "a conversation record")
+    mapping = optional_field(record.get("mapping"), dict, f"conversation {conv_id}", "mapping")
 
     nodes: list[Node[dict[str, Any]]] = []
     for key, raw in mapping.items():

@@ -23,7 +23,7 @@ from typing import Any
 
 from chatdex.errors import ExportFormatError
 from chatdex.model import Conversation, Visibility
-from chatdex.sources.base import Context, Parsed, Source, each, text_or_none
+from chatdex.sources.base import Context, Parsed, Source, an_id, an_object, each, optional_field, text_or_none
 from chatdex.sources.parts import Details, Part, tree_messages
 from chatdex.text import string_values, to_datetime
 from chatdex.tree import Node
@@ -70,19 +70,12 @@ def read(records: Iterator[Any], context: Context) -> Iterator[Parsed]:
 
 
 def parse_record(record: Any, context: Context) -> Conversation:
-    if not isinstance(record, dict):
-        raise ExportFormatError(f"a conversation record is {type(record).__name__}, not an object")
+    record = an_object(record, "a conversation record")
     head = record.get("conversation")
     if not isinstance(head, dict):
         raise ExportFormatError("a conversation record has no 'conversation' object")
-    conv_id = head.get("id")
-    if not isinstance(conv_id, str) or not conv_id.strip():
-        raise ExportFormatError("a conversation record has no id")
-    listed = record.get("responses")
-    if listed is None:
-        listed = []
-    if not isinstance(listed, list):
-        raise ExportFormatError(f"conversation {conv_id}: 'responses' is {type(listed).__name__}, not a list")
+    conv_id = an_id(head.get("id"), "a conversation record")
+    listed = optional_field(record.get("responses"), list, f"conversation {conv_id}", "responses")
 
     responses = [r for r in map(_unwrap, listed) if r is not None]
     # Responses without a parent link (all of them, in exports from before branches) follow

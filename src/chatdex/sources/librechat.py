@@ -26,7 +26,7 @@ from typing import Any
 
 from chatdex.errors import ExportFormatError
 from chatdex.model import Conversation, Message, Visibility
-from chatdex.sources.base import Context, Parsed, Source, each, text_or_none
+from chatdex.sources.base import Context, Parsed, Source, an_object, each, optional_field, text_or_none
 from chatdex.sources.parts import Details, Part, answer, append, tree_messages
 from chatdex.text import epoch, string_values, to_datetime
 from chatdex.tree import Node
@@ -77,16 +77,12 @@ def _parse(record: Any, context: Context) -> Conversation:
 
 
 def parse_conversation(record: Any, context: Context) -> Conversation:
-    if not isinstance(record, dict):
-        raise ExportFormatError(f"a conversation record is {type(record).__name__}, not an object")
+    record = an_object(record, "a conversation record")
     conv_id = text_or_none(record.get("conversationId"))
     if conv_id is None or not conv_id.strip():
         raise ExportFormatError("a conversation record has no conversationId")
     tree = record.get("messagesTree") if "messagesTree" in record else record.get("messages")
-    if tree is None:
-        tree = []
-    if not isinstance(tree, list):
-        raise ExportFormatError(f"conversation {conv_id}: 'messages' is {type(tree).__name__}, not a list")
+    tree = optional_field(tree, list, f"conversation {conv_id}", "messages")
 
     options = record.get("options") if isinstance(record.get("options"), dict) else {}
     nodes = _nodes(conv_id, tree)
@@ -255,20 +251,18 @@ def _list(value: Any) -> list[Any]:
 def parse_chatbot_ui(item: Any, context: Context) -> Conversation:
     """A Chatbot UI conversation: {id, name, messages: [{role, content}], model: {id, name},
     prompt, temperature, folderId}. The prompt is its system prompt, hidden like one."""
-    if not isinstance(item, dict):
-        raise ExportFormatError(f"a Chatbot UI conversation is {type(item).__name__}, not an object")
+    item = an_object(item, "a Chatbot UI conversation")
     raw_id = item.get("id")
     conv_id = str(raw_id) if isinstance(raw_id, str | int) and not isinstance(raw_id, bool) else ""
     if not conv_id.strip():
         raise ExportFormatError("a Chatbot UI conversation has no id")
     listed = item.get("messages")
-    if listed is not None and not isinstance(listed, list):
-        raise ExportFormatError(f"conversation {conv_id}: 'messages' is {type(listed).__name__}, not a list")
+    listed = optional_field(listed, list, f"conversation {conv_id}", "messages")
     model = item.get("model").get("id") if isinstance(item.get("model"), dict) else None
     turns: list[tuple[str, str, Visibility, str]] = []
     if isinstance(item.get("prompt"), str) and item["prompt"].strip():
         turns.append((f"{conv_id}:prompt", "system", Visibility.HIDDEN, item["prompt"].strip()))
-    for number, message in enumerate(listed or []):
+    for number, message in enumerate(listed):
         if (
             isinstance(message, dict)
             and isinstance(message.get("content"), str)

@@ -24,7 +24,7 @@ import orjson
 
 from chatdex.errors import ExportFormatError
 from chatdex.model import Conversation, Message, Visibility
-from chatdex.sources.base import Context, Parsed, Source, each, text_or_none
+from chatdex.sources.base import Context, Parsed, Source, an_object, each, text_or_none
 from chatdex.sources.parts import Details, Part, answer, append, tree_messages
 from chatdex.text import string_values, to_datetime
 from chatdex.tree import Node
@@ -75,8 +75,7 @@ def read(records: Iterator[Any], context: Context) -> Iterator[Parsed]:
 
 
 def parse_chat(record: Any, context: Context) -> Conversation:
-    if not isinstance(record, dict):
-        raise ExportFormatError(f"a chat record is {type(record).__name__}, not an object")
+    record = an_object(record, "a chat record")
     chat: Any = record.get("chat") if "chat" in record else record
     if isinstance(chat, str):
         try:
