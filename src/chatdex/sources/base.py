@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from chatdex.digests import RecordDigests
 from chatdex.errors import ExportFormatError
-from chatdex.model import Conversation, Skipped, Unchanged
+from chatdex.model import Conversation, Message, Skipped, Unchanged, Visibility
 
 Parsed = Conversation | Skipped | Unchanged
+T = TypeVar("T")
 
 # Errors a parser meets on a shape no export has shown yet; the record is skipped, the
 # import goes on.
@@ -66,18 +67,21 @@ def each(
             if digest is not None and digests.holds(digest):
                 yield Unchanged()
                 continue
-        where = f"{context.name}: record {number}"
-        try:
-            parsed = parse(record, context)
-        except ExportFormatError as error:
-            yield Skipped(where, str(error))
-            continue
-        except UNEXPECTED as error:
-            yield Skipped(where, f"unexpected data ({type(error).__name__}: {error})")
-            continue
-        if parsed is not None:
+        parsed = or_skipped(f"{context.name}: record {number}", parse, record, context)
+        if isinstance(parsed, Conversation):
             parsed.raw_digest = digest
+        if parsed is not None:
             yield parsed
+
+
+def or_skipped(where: str, parse: Callable[..., T], *args: Any) -> T | Skipped:
+    """What `parse(*args)` returns, or the Skipped that says why it failed."""
+    try:
+        return parse(*args)
+    except ExportFormatError as error:
+        return Skipped(where, str(error))
+    except UNEXPECTED as error:
+        return Skipped(where, f"unexpected data ({type(error).__name__}: {error})")
 
 
 # The checks every parser makes on a record before reading it. The messages name what is
@@ -106,6 +110,30 @@ def optional_field(value: Any, kind: type[dict[str, Any]] | type[list[Any]], whe
         shape = "an object" if kind is dict else "a list"
         raise ExportFormatError(f"{where}: '{name}' is {type(value).__name__}, not {shape}")
     return value
+
+
+def title_text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def shown_model(messages: list[Message]) -> str | None:
+    """The model of the last answer on the branch the app shows, else of the last answer."""
+    answers = [m for m in messages if m.model and m.role == "assistant"]
+    models = [m.model for m in answers if m.on_current_branch] or [m.model for m in answers]
+    return models[-1] if models else None
+
+
+def system_prompt(message_id: str, text: str) -> Message:
+    """A conversation's own instructions: they shaped every answer but were never shown."""
+    return Message(
+        id=message_id,
+        parent_id=None,
+        role="system",
+        text=text.strip(),
+        content_type="system_prompt",
+        on_current_branch=True,
+        visibility=Visibility.HIDDEN,
+    )
 
 
 def text_or_none(value: Any) -> str | None:

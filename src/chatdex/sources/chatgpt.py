@@ -10,7 +10,7 @@ from typing import IO, Any
 
 from chatdex.jsonstream import DepthGuard, ScriptJSON, iter_html_records
 from chatdex.model import Conversation, Message, Visibility
-from chatdex.sources.base import Context, Parsed, Source, an_id, an_object, each, optional_field
+from chatdex.sources.base import Context, Parsed, Source, an_id, an_object, each, optional_field, title_text
 from chatdex.text import epoch, string_values, strip_citations, to_datetime
 from chatdex.tree import Node, place
 
@@ -93,7 +93,7 @@ def parse_conversation(record: Any, account: str = "") -> Conversation:
     return Conversation(
         source=SOURCE,
         id=conv_id,
-        title=title.strip() if isinstance(title, str) else "",
+        title=title_text(title),
         messages=messages,
         account=account,
         created=to_datetime(record.get("create_time")),

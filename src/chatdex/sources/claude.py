@@ -15,7 +15,7 @@ from typing import Any
 
 from chatdex.errors import ExportFormatError
 from chatdex.model import Conversation, Message, Visibility
-from chatdex.sources.base import Context, Parsed, Source, each, text_or_none
+from chatdex.sources.base import Context, Parsed, Source, each, text_or_none, title_text
 from chatdex.sources.parts import Details, Part, append, tree_messages
 from chatdex.text import epoch, string_values, to_datetime
 from chatdex.tree import Node
@@ -96,7 +96,7 @@ def _conversation(uuid: str, record: dict[str, Any], context: Context) -> Conver
     return Conversation(
         source=SOURCE,
         id=uuid,
-        title=name.strip() if isinstance(name, str) else "",
+        title=title_text(name),
         messages=messages,
         account=context.account
         or (text_or_none(account.get("uuid")) or "" if isinstance(account, dict) else ""),

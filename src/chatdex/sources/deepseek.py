@@ -19,7 +19,18 @@ from collections.abc import Iterator
 from typing import Any
 
 from chatdex.model import Conversation, Visibility
-from chatdex.sources.base import Context, Parsed, Source, an_id, an_object, each, optional_field, text_or_none
+from chatdex.sources.base import (
+    Context,
+    Parsed,
+    Source,
+    an_id,
+    an_object,
+    each,
+    optional_field,
+    shown_model,
+    text_or_none,
+    title_text,
+)
 from chatdex.sources.parts import Details, Part, append, tree_messages
 from chatdex.text import epoch, string_values, to_datetime
 from chatdex.tree import Node
@@ -72,19 +83,16 @@ def parse_record(record: Any, context: Context) -> Conversation:
 
     messages = tree_messages(nodes, None, _parts, _details, _answer)
 
-    # The model of the branch the app shows, else of any answer.
-    answers = [m for m in messages if m.model and m.role == "assistant"]
-    models = [m.model for m in answers if m.on_current_branch] or [m.model for m in answers]
     title = record.get("title")
     return Conversation(
         source=SOURCE,
         id=conv_id,
-        title=title.strip() if isinstance(title, str) else "",
+        title=title_text(title),
         messages=messages,
         account=context.account,
         created=to_datetime(record.get("inserted_at")),
         updated=to_datetime(record.get("updated_at")),
-        model=models[-1] if models else None,
+        model=shown_model(messages),
         url=f"https://chat.deepseek.com/a/chat/s/{conv_id}",
     )
 

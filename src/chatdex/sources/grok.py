@@ -23,7 +23,18 @@ from typing import Any
 
 from chatdex.errors import ExportFormatError
 from chatdex.model import Conversation, Visibility
-from chatdex.sources.base import Context, Parsed, Source, an_id, an_object, each, optional_field, text_or_none
+from chatdex.sources.base import (
+    Context,
+    Parsed,
+    Source,
+    an_id,
+    an_object,
+    each,
+    optional_field,
+    shown_model,
+    text_or_none,
+    title_text,
+)
 from chatdex.sources.parts import Details, Part, tree_messages
 from chatdex.text import string_values, to_datetime
 from chatdex.tree import Node
@@ -98,19 +109,16 @@ def parse_record(record: Any, context: Context) -> Conversation:
         main=lambda parts: next((part for part in parts if part.key is None), None),
     )
 
-    # The model of the branch the app shows, else of any answer.
-    answers = [m for m in messages if m.model and m.role == "assistant"]
-    models = [m.model for m in answers if m.on_current_branch] or [m.model for m in answers]
     title = head.get("title")
     return Conversation(
         source=SOURCE,
         id=conv_id,
-        title=title.strip() if isinstance(title, str) else "",
+        title=title_text(title),
         messages=messages,
         account=context.account or text_or_none(head.get("user_id")) or "",
         created=when(head.get("create_time")),
         updated=when(head.get("modify_time")),
-        model=models[-1] if models else None,
+        model=shown_model(messages),
         url=f"https://grok.com/chat/{conv_id}",
     )
 

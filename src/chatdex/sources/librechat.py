@@ -26,7 +26,17 @@ from typing import Any
 
 from chatdex.errors import ExportFormatError
 from chatdex.model import Conversation, Message, Visibility
-from chatdex.sources.base import Context, Parsed, Source, an_object, each, optional_field, text_or_none
+from chatdex.sources.base import (
+    Context,
+    Parsed,
+    Source,
+    an_object,
+    each,
+    optional_field,
+    system_prompt,
+    text_or_none,
+    title_text,
+)
 from chatdex.sources.parts import Details, Part, answer, append, tree_messages
 from chatdex.text import epoch, string_values, to_datetime
 from chatdex.tree import Node
@@ -89,19 +99,8 @@ def parse_conversation(record: Any, context: Context) -> Conversation:
     messages: list[Message] = []
     prefix = options.get("promptPrefix")
     if isinstance(prefix, str) and prefix.strip():
-        # Custom instructions of the conversation ("options" are exported when asked for):
-        # they shaped every answer but were never shown as a message.
-        messages.append(
-            Message(
-                id=f"{conv_id}:promptPrefix",
-                parent_id=None,
-                role="system",
-                text=prefix.strip(),
-                content_type="system_prompt",
-                on_current_branch=True,
-                visibility=Visibility.HIDDEN,
-            )
-        )
+        # Custom instructions of the conversation ("options" are exported when asked for).
+        messages.append(system_prompt(f"{conv_id}:promptPrefix", prefix))
     messages = tree_messages(nodes, _shown_leaf(nodes), _parts, _details, before=messages)
 
     answered = [m.model for m in messages if m.model and m.role == "assistant" and m.on_current_branch]
@@ -112,7 +111,7 @@ def parse_conversation(record: Any, context: Context) -> Conversation:
     return Conversation(
         source=SOURCE,
         id=conv_id,
-        title=title.strip() if isinstance(title, str) else "",
+        title=title_text(title),
         messages=messages,
         account=context.account or _account(nodes),
         created=to_datetime(min(times)) if times else None,
@@ -288,7 +287,7 @@ def parse_chatbot_ui(item: Any, context: Context) -> Conversation:
     return Conversation(
         source=CHATBOT_UI,
         id=conv_id,
-        title=name.strip() if isinstance(name, str) else "",
+        title=title_text(name),
         messages=messages,
         account=context.account,
         model=text_or_none(model),

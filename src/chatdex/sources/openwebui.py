@@ -24,7 +24,16 @@ import orjson
 
 from chatdex.errors import ExportFormatError
 from chatdex.model import Conversation, Message, Visibility
-from chatdex.sources.base import Context, Parsed, Source, an_object, each, text_or_none
+from chatdex.sources.base import (
+    Context,
+    Parsed,
+    Source,
+    an_object,
+    each,
+    system_prompt,
+    text_or_none,
+    title_text,
+)
 from chatdex.sources.parts import Details, Part, answer, append, tree_messages
 from chatdex.text import string_values, to_datetime
 from chatdex.tree import Node
@@ -100,7 +109,7 @@ def parse_chat(record: Any, context: Context) -> Conversation:
     return Conversation(
         source=SOURCE,
         id=chat_id,
-        title=title.strip() if isinstance(title, str) else "",
+        title=title_text(title),
         messages=messages,
         account=context.account or text_or_none(record.get("user_id")) or "",
         created=to_datetime(_seconds(record.get("created_at", chat.get("timestamp")))),
@@ -161,18 +170,7 @@ def _system_prompt(chat_id: str, chat: dict[str, Any]) -> list[Message]:
     prompt = text_or_none(params.get("system")) or text_or_none(chat.get("system"))
     if prompt is None or not prompt.strip():
         return []
-    # The chat's system prompt shaped every answer but was never shown as a message.
-    return [
-        Message(
-            id=f"{chat_id}:system",
-            parent_id=None,
-            role="system",
-            text=prompt.strip(),
-            content_type="system_prompt",
-            on_current_branch=True,
-            visibility=Visibility.HIDDEN,
-        )
-    ]
+    return [system_prompt(f"{chat_id}:system", prompt)]
 
 
 def _parts(message: dict[str, Any]) -> list[Part]:

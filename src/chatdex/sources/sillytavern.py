@@ -29,7 +29,7 @@ from typing import Any
 
 from chatdex.errors import ExportFormatError
 from chatdex.model import Conversation, Message, Skipped, Visibility
-from chatdex.sources.base import UNEXPECTED, Context, Parsed, Source, keys_of, text_or_none
+from chatdex.sources.base import UNEXPECTED, Context, Parsed, Source, keys_of, or_skipped, text_or_none
 from chatdex.text import to_datetime
 from chatdex.tree import Node, place
 
@@ -129,13 +129,9 @@ def read(records: Iterator[Any], context: Context) -> Iterator[Parsed]:
             header = record
             continue
         index, count = count, count + 1
-        try:
-            added = _line(index, record, previous)
-        except ExportFormatError as error:
-            yield Skipped(where, str(error))
-            continue
-        except UNEXPECTED as error:
-            yield Skipped(where, f"unexpected data ({type(error).__name__}: {error})")
+        added = or_skipped(where, _line, index, record, previous)
+        if isinstance(added, Skipped):
+            yield added
             continue
         nodes.extend(added)
         previous = str(index)
