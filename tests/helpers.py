@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 from typer.testing import Result
 
 from chatdex.archive import collect
+from chatdex.errors import ExportFormatError
 from chatdex.exports import read_conversations
-from chatdex.model import Conversation, Skipped
+from chatdex.model import Conversation, Message, Skipped
 
 
 def parse(path: Path) -> tuple[list[Conversation], list[Skipped]]:
@@ -26,6 +27,10 @@ def parse(path: Path) -> tuple[list[Conversation], list[Skipped]]:
 
 def by_id(conversations: list[Conversation]) -> dict[str, Conversation]:
     return {conversation.id: conversation for conversation in conversations}
+
+
+def by_message(conversation: Conversation) -> dict[str, Message]:
+    return {message.id: message for message in conversation.messages}
 
 
 def shape(conversation: Conversation) -> tuple[int, int, dict[str, int]]:
@@ -101,9 +106,19 @@ def well_formed(conversation: Conversation) -> None:
     messages of the conversation, positions in order, and a current branch closed upwards."""
     ids = [m.id for m in conversation.messages]
     assert len(set(ids)) == len(ids), ids
-    by_id_ = {m.id: m for m in conversation.messages}
+    by_id_ = by_message(conversation)
     for message in conversation.messages:
         assert message.parent_id is None or message.parent_id in by_id_, (message.id, message.parent_id)
         if message.on_current_branch and message.parent_id is not None:
             assert by_id_[message.parent_id].on_current_branch, (message.id, message.parent_id)
     assert [m.position for m in conversation.messages] == list(range(len(ids)))
+
+
+def well_formed_or_refused(parse: Callable[[], Any]) -> None:
+    """A damaged record gives a well-formed conversation, or a refusal with a reason."""
+    try:
+        parsed = parse()
+    except ExportFormatError:
+        return
+    assert isinstance(parsed, Conversation)
+    well_formed(parsed)

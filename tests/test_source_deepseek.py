@@ -14,11 +14,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chatdex.errors import ExportFormatError
 from chatdex.model import Conversation, Visibility
 from chatdex.sources import deepseek, detect
 from chatdex.sources.base import Context
-from tests.helpers import by_id, damage, parse, search_json, shape, well_formed
+from tests.helpers import by_id, by_message, damage, parse, search_json, shape, well_formed_or_refused
 
 SOURDOUGH = "3f1c2a9e-5b7d-4e21-9c0a-1d2e3f4a5b6c"
 LIGHTHOUSE = "7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d"
@@ -257,10 +256,6 @@ def test_import_search_and_reimport(cli, folder: Path, index_path: Path) -> None
     )
 
 
-def by_message(conversation: Conversation) -> dict[str, Any]:
-    return {m.id: m for m in conversation.messages}
-
-
 _EXTRA_DAMAGE: list[Any] = ["root"]
 
 
@@ -276,9 +271,4 @@ _FIXTURE_RECORDS = [
 )
 def test_damaged_records_give_a_conversation_or_a_reason(index: int, seed: int, count: int) -> None:
     record = damage(copy.deepcopy(_FIXTURE_RECORDS[index]), random.Random(seed), count, _EXTRA_DAMAGE)
-    try:
-        parsed = deepseek.parse_record(record, Context("damaged.json"))
-    except ExportFormatError:
-        return
-    assert isinstance(parsed, Conversation)
-    well_formed(parsed)
+    well_formed_or_refused(lambda: deepseek.parse_record(record, Context("damaged.json")))
